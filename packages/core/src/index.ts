@@ -1,0 +1,3 @@
+export * from './errors.ts';
+export * from './naming.ts';
+export * from './store-url.ts';
