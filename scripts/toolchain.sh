@@ -42,12 +42,15 @@ fi
 # npm 11 warns about the machine's user-level nodedir setting; the env var above wins anyway.
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
 
-# Install dependencies when node_modules is missing or older than the lock file.
+# Install dependencies when node_modules is missing or was installed from another lock file.
 stamp=$root/node_modules/.lifeboat-lock
 want=$( (cat "$root/package-lock.json"; node --version) | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-  say "installing npm dependencies (npm ci) with Node $(node --version)"
-  (cd "$root" && npm ci --loglevel=error >&2)
+  say "installing npm dependencies with Node $(node --version)"
+  # "npm install", not "npm ci": the lock file carries no registry addresses
+  # (omit-lockfile-registry-resolved), and npm ci then refuses the optional
+  # per-platform packages it cannot see; install still honours locked versions.
+  (cd "$root" && npm install --no-audit --no-fund --loglevel=error >&2)
   echo "$want" > "$stamp"
 fi
 

@@ -1,0 +1,4 @@
+export * from './key.ts';
+export * from './local.ts';
+export * from './open.ts';
+export * from './store.ts';
