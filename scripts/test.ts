@@ -15,7 +15,9 @@ function phase(name: string, command: string, args: string[]): number {
   console.log(`\n=== ${name}`);
   const res = spawnSync(command, args, { cwd: root, stdio: 'inherit' });
   const status = res.status ?? 1;
-  console.log(`=== ${name}: ${status === 0 ? 'ok' : `failed (exit ${status})`} in ${Math.round((Date.now() - started) / 1000)}s`);
+  console.log(
+    `=== ${name}: ${status === 0 ? 'ok' : `failed (exit ${status})`} in ${Math.round((Date.now() - started) / 1000)}s`,
+  );
   return status;
 }
 
@@ -31,7 +33,10 @@ interface VitestReport {
 const workspaces = pkg.workspaces.filter((w) => filters.length === 0 || filters.includes(w));
 for (const w of workspaces) rmSync(join(root, w, '.reports'), { recursive: true, force: true });
 
-const buildStatus = phase('test servers (build on first run)', process.execPath, [join(root, 'test/infra/cli.ts'), 'build']);
+const buildStatus = phase('test servers (build on first run)', process.execPath, [
+  join(root, 'test/infra/cli.ts'),
+  'build',
+]);
 const turboArgs = ['run', 'test', '--concurrency=1', '--continue', '--output-logs=full'];
 for (const w of workspaces) turboArgs.push(`--filter=./${w}`);
 const testStatus = buildStatus === 0 ? phase('tests', 'turbo', turboArgs) : 1;
@@ -50,7 +55,9 @@ for (const w of workspaces) {
   }
   const r = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
   // A test file that fails to load has no test results; count it as a failure.
-  const brokenFiles = r.testResults.filter((t) => t.status === 'failed' && t.assertionResults.length === 0).length;
+  const brokenFiles = r.testResults.filter(
+    (t) => t.status === 'failed' && t.assertionResults.length === 0,
+  ).length;
   passed += r.numPassedTests;
   failed += r.numFailedTests + brokenFiles;
   skipped += r.numPendingTests + r.numTodoTests;

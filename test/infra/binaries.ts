@@ -57,7 +57,10 @@ export const binaries = {
     name: 'minio',
     version: '20260212201848',
     firstBuild: '4 minutes',
-    source: { kind: 'go-install', packages: { minio: 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c' } },
+    source: {
+      kind: 'go-install',
+      packages: { minio: 'github.com/minio/minio@v0.0.0-20260212201848-7aac2a2c5b7c' },
+    },
   },
   restic: {
     name: 'restic',
@@ -103,7 +106,13 @@ export function binaryPaths(name: BinaryName): Record<string, string> {
 
 async function present(paths: Record<string, string>): Promise<boolean> {
   for (const p of Object.values(paths)) {
-    if (!(await access(p).then(() => true, () => false))) return false;
+    if (
+      !(await access(p).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return false;
   }
   return true;
 }
@@ -160,7 +169,8 @@ export async function ensureBinary(name: BinaryName): Promise<Record<string, str
   if (await present(paths)) return paths;
   if (spec.source.kind === 'debian') {
     installDebian(spec as BinarySpec & { source: { kind: 'debian' } });
-    if (!(await present(paths))) throw new Error(`${spec.name}: package installed but ${Object.values(paths)} missing`);
+    if (!(await present(paths)))
+      throw new Error(`${spec.name}: package installed but ${Object.values(paths)} missing`);
     return paths;
   }
   const go = goVersion();
@@ -169,7 +179,9 @@ export async function ensureBinary(name: BinaryName): Promise<Record<string, str
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const started = Date.now();
-  log(`building ${spec.name} ${spec.version} with ${go} (first build only, about ${spec.firstBuild ?? 'a minute'})`);
+  log(
+    `building ${spec.name} ${spec.version} with ${go} (first build only, about ${spec.firstBuild ?? 'a minute'})`,
+  );
   const heartbeat = setInterval(
     () => log(`  still building ${spec.name}… ${Math.round((Date.now() - started) / 1000)}s`),
     30_000,
@@ -203,7 +215,9 @@ export async function ensureAllBinaries(): Promise<void> {
 }
 
 /** What is installed where, for `npm run infra -- status`. */
-export async function binaryStatus(): Promise<{ name: string; version: string; ready: boolean; paths: string[] }[]> {
+export async function binaryStatus(): Promise<
+  { name: string; version: string; ready: boolean; paths: string[] }[]
+> {
   return Promise.all(
     (Object.keys(binaries) as BinaryName[]).map(async (name) => {
       const paths = binaryPaths(name);

@@ -45,7 +45,9 @@ async function main(): Promise<number> {
   }
   if (command === 'status') {
     for (const b of await binaryStatus()) {
-      console.log(`${b.ready ? 'ready  ' : 'missing'}  ${b.name.padEnd(15)} ${b.version.padEnd(15)} ${b.paths.join(' ')}`);
+      console.log(
+        `${b.ready ? 'ready  ' : 'missing'}  ${b.name.padEnd(15)} ${b.version.padEnd(15)} ${b.paths.join(' ')}`,
+      );
     }
     return 0;
   }
@@ -90,7 +92,9 @@ async function main(): Promise<number> {
 function printEtcd(etcd: Awaited<ReturnType<typeof startEtcd>>): void {
   console.log(`etcd ${etcd.serverVersion}  ${etcd.endpoints.join(',')}`);
   for (const m of etcd.members) console.log(`  ${m.name}: /etc/kubernetes at ${m.tree.dir}`);
-  console.log(`  etcdctl --endpoints=${etcd.endpoints.join(',')} --cacert=${etcd.tls.cacert} --cert=${etcd.tls.cert} --key=${etcd.tls.key} …`);
+  console.log(
+    `  etcdctl --endpoints=${etcd.endpoints.join(',')} --cacert=${etcd.tls.cacert} --cert=${etcd.tls.cert} --key=${etcd.tls.key} …`,
+  );
 }
 
 main().then(

@@ -32,7 +32,9 @@ describe('Kubernetes-shaped data', () => {
       const target = 8 * 1024 * 1024;
       const result = await fillEtcd(cluster, { targetBytes: target });
       expect(result.dbSize).toBeGreaterThanOrEqual(target);
-      const count = JSON.parse(await cluster.etcdctl(['get', '/registry/', '--prefix', '--count-only', '-w', 'json']));
+      const count = JSON.parse(
+        await cluster.etcdctl(['get', '/registry/', '--prefix', '--count-only', '-w', 'json']),
+      );
       expect(count.count).toBe(result.keys);
     });
   });

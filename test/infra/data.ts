@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EtcdCluster } from './etcd.ts';
 import { httpsClient } from './https.ts';
-import { k8sEnvelope, message, mapField, objectMeta } from './protobuf.ts';
+import { k8sEnvelope, mapField, message, objectMeta } from './protobuf.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32), so a seed gives the same data. */
 function random(seed: number): () => number {
@@ -60,7 +60,11 @@ export function* kubernetesObjects(seed = 1): Generator<GeneratedObject> {
       const meta = objectMeta({ name, namespace, uid: uid(), creationTimestamp: created, labels });
       yield {
         key: `/registry/configmaps/${namespace}/${name}`,
-        value: k8sEnvelope('v1', 'ConfigMap', message([[1, 'message', meta], ...mapField(2, { 'config.yaml': text(size) })])),
+        value: k8sEnvelope(
+          'v1',
+          'ConfigMap',
+          message([[1, 'message', meta], ...mapField(2, { 'config.yaml': text(size) })]),
+        ),
         kind: 'ConfigMap',
         namespace,
         name,
@@ -82,7 +86,14 @@ export function* kubernetesObjects(seed = 1): Generator<GeneratedObject> {
       };
     } else if (pick < 0.85) {
       const name = `deploy-${i}`;
-      const meta = objectMeta({ name, namespace, uid: uid(), creationTimestamp: created, labels, generation: 1 });
+      const meta = objectMeta({
+        name,
+        namespace,
+        uid: uid(),
+        creationTimestamp: created,
+        labels,
+        generation: 1,
+      });
       const container = message([
         [1, 'string', 'app'],
         [2, 'string', `registry.example.com/${namespace}/app:v${i % 13}`],
@@ -100,7 +111,14 @@ export function* kubernetesObjects(seed = 1): Generator<GeneratedObject> {
       ]);
       yield {
         key: `/registry/deployments/${namespace}/${name}`,
-        value: k8sEnvelope('apps/v1', 'Deployment', message([[1, 'message', meta], [2, 'message', spec]])),
+        value: k8sEnvelope(
+          'apps/v1',
+          'Deployment',
+          message([
+            [1, 'message', meta],
+            [2, 'message', spec],
+          ]),
+        ),
         kind: 'Deployment',
         namespace,
         name,
@@ -158,7 +176,10 @@ export async function fillEtcd(
       for (let i = 0; i < batch.length; i += 16) {
         await Promise.all(
           batch.slice(i, i + 16).map(async ({ key, value }) => {
-            const res = await client.call('POST', `${endpoint}/v3/kv/put`, { key: b64(key), value: b64(value) });
+            const res = await client.call('POST', `${endpoint}/v3/kv/put`, {
+              key: b64(key),
+              value: b64(value),
+            });
             if (res.status !== 200) throw new Error(`etcd put ${key} failed: ${res.status} ${res.body}`);
             result.keys++;
             result.valueBytes += value.length;

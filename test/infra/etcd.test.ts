@@ -23,7 +23,14 @@ describe.each(etcdVersions)('etcd %s with kubeadm TLS', (version) => {
   it('refuses a client without a certificate', async () => {
     const attempt = run(
       cluster.bin.etcdctl,
-      [`--endpoints=${cluster.endpoints[0]}`, `--cacert=${cluster.tls.cacert}`, '--dial-timeout=2s', '--command-timeout=3s', 'get', 'x'],
+      [
+        `--endpoints=${cluster.endpoints[0]}`,
+        `--cacert=${cluster.tls.cacert}`,
+        '--dial-timeout=2s',
+        '--command-timeout=3s',
+        'get',
+        'x',
+      ],
       { env: { ...process.env, ETCDCTL_API: '3' } },
     );
     await expect(attempt).rejects.toThrow(/certificate|handshake|deadline|context/i);

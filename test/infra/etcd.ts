@@ -138,7 +138,11 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
         return startServer({
           name: `etcd ${full} ${member.name}`,
           command: bin.etcd,
-          args: [...etcdFlags(treeOptions, join(tree.dir, 'pki')), '--initial-cluster-token=lifeboat-test', '--log-level=warn'],
+          args: [
+            ...etcdFlags(treeOptions, join(tree.dir, 'pki')),
+            '--initial-cluster-token=lifeboat-test',
+            '--log-level=warn',
+          ],
           logFile: join(nodeDir, 'etcd.log'),
           env: { ETCD_UNSUPPORTED_ARCH: '' },
           ready: async () => (await httpGet(`${metricsUrl}/health`)).body.includes('"health":"true"'),
@@ -186,13 +190,21 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
     async etcdctl(args, o = {}) {
       const { stdout } = await run(
         bin.etcdctl,
-        [`--endpoints=${(o.endpoints ?? endpoints).join(',')}`, `--cacert=${tls.cacert}`, `--cert=${tls.cert}`, `--key=${tls.key}`, ...args],
+        [
+          `--endpoints=${(o.endpoints ?? endpoints).join(',')}`,
+          `--cacert=${tls.cacert}`,
+          `--cert=${tls.cert}`,
+          `--key=${tls.key}`,
+          ...args,
+        ],
         { env: { ...process.env, ETCDCTL_API: '3' }, maxBuffer: 64 * 1024 * 1024 },
       );
       return stdout;
     },
     async healthy(member = first) {
-      return (await httpGet(`${member.metricsUrl}/health`).catch(() => ({ body: '' }))).body.includes('"health":"true"');
+      return (await httpGet(`${member.metricsUrl}/health`).catch(() => ({ body: '' }))).body.includes(
+        '"health":"true"',
+      );
     },
     async stop() {
       await Promise.all(members.map((m) => m.server.stop()));

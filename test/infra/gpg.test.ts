@@ -7,7 +7,10 @@ describe('GnuPG 2.2', () => {
   let key: { privateKey: string; publicKey: string };
   beforeAll(async () => {
     gpg = await createGpgHome();
-    key = await openpgp.generateKey({ userIDs: [{ name: 'Auditor', email: 'auditor@example.com' }], format: 'armored' });
+    key = await openpgp.generateKey({
+      userIDs: [{ name: 'Auditor', email: 'auditor@example.com' }],
+      format: 'armored',
+    });
     await gpg.run(['--import'], key.privateKey);
   });
   afterAll(() => gpg?.remove());
@@ -27,7 +30,9 @@ describe('GnuPG 2.2', () => {
 
   it('encrypts what openpgp.js decrypts', async () => {
     const text = `from gpg ${Math.random()}`;
-    const armored = (await gpg.run(['--armor', '--trust-model', 'always', '--encrypt', '-r', 'auditor@example.com'], text)).toString();
+    const armored = (
+      await gpg.run(['--armor', '--trust-model', 'always', '--encrypt', '-r', 'auditor@example.com'], text)
+    ).toString();
     const { data } = await openpgp.decrypt({
       message: await openpgp.readMessage({ armoredMessage: armored }),
       decryptionKeys: await openpgp.readPrivateKey({ armoredKey: key.privateKey }),

@@ -24,8 +24,12 @@ export async function createGpgHome(): Promise<Gpg> {
         ['--homedir', home, '--batch', '--no-tty', '--pinentry-mode', 'loopback', ...args],
         { encoding: 'buffer', maxBuffer: 1024 * 1024 * 1024 },
         (err, stdout, stderr) =>
-          err ? reject(new Error(`gpg ${args.join(' ')} failed: ${stderr.toString() || err.message}`)) : resolve(stdout),
+          err
+            ? reject(new Error(`gpg ${args.join(' ')} failed: ${stderr.toString() || err.message}`))
+            : resolve(stdout),
       );
+      // gpg may exit without reading its input (e.g. --version): that is not an error.
+      child.stdin!.on('error', () => {});
       child.stdin!.end(input ?? '');
     });
   return {

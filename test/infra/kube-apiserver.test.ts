@@ -25,7 +25,9 @@ describe('kube-apiserver on a kubeadm-style etcd', () => {
 
   it('stores real objects in etcd under /registry', async () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'real' }, data: { a: 'b' } };
-    expect((await cp.admin.call('POST', `${cp.url}/api/v1/namespaces/default/configmaps`, cm)).status).toBe(201);
+    expect((await cp.admin.call('POST', `${cp.url}/api/v1/namespaces/default/configmaps`, cm)).status).toBe(
+      201,
+    );
     const raw = await cp.etcd.etcdctl(['get', '/registry/configmaps/default/real', '--print-value-only']);
     expect(raw.startsWith('k8s\0')).toBe(true);
   });

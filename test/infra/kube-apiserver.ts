@@ -30,7 +30,11 @@ export interface ControlPlaneOptions {
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<KubeApiserver> {
   const { 'kube-apiserver': binary } = await ensureBinary('kube-apiserver');
   const port = await freePort();
-  const etcd = await startEtcd({ version: options.etcdVersion ?? '3.6', members: options.members ?? 1, apiserverPort: port });
+  const etcd = await startEtcd({
+    version: options.etcdVersion ?? '3.6',
+    members: options.members ?? 1,
+    apiserverPort: port,
+  });
   const dir = await mkdtemp(join(tmpdir(), 'lifeboat-apiserver-'));
   const tree = etcd.members[0]!.tree.dir;
   const pki = join(tree, 'pki');

@@ -204,25 +204,47 @@ export async function writeNodeTree(dir: string, o: NodeTreeOptions): Promise<No
   const hostNames = [node, 'localhost'];
   const hostIps = [loopback, '::1'];
   const apiserver = url(o.apiserverPort);
-  const [server, peer, healthcheck, etcdClient, apiserverCert, kubeletClient, frontProxyClient, admin, cm, sched, kubelet] =
-    await Promise.all([
-      issue(o.pki.etcdCa, { commonName: node, server: true, client: true, dnsNames: hostNames, ips: hostIps }),
-      issue(o.pki.etcdCa, { commonName: node, server: true, client: true, dnsNames: hostNames, ips: hostIps }),
-      issue(o.pki.etcdCa, { commonName: 'kube-etcd-healthcheck-client', client: true }),
-      issue(o.pki.etcdCa, { commonName: 'kube-apiserver-etcd-client', client: true }),
-      issue(o.pki.ca, {
-        commonName: 'kube-apiserver',
-        server: true,
-        dnsNames: [node, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', 'localhost'],
-        ips: ['10.96.0.1', loopback],
-      }),
-      issue(o.pki.ca, { commonName: 'kube-apiserver-kubelet-client', organization: 'kubeadm:cluster-admins', client: true }),
-      issue(o.pki.frontProxyCa, { commonName: 'front-proxy-client', client: true }),
-      issue(o.pki.ca, { commonName: 'kubernetes-admin', organization: 'system:masters', client: true }),
-      issue(o.pki.ca, { commonName: 'system:kube-controller-manager', client: true }),
-      issue(o.pki.ca, { commonName: 'system:kube-scheduler', client: true }),
-      issue(o.pki.ca, { commonName: `system:node:${node}`, organization: 'system:nodes', client: true }),
-    ]);
+  const [
+    server,
+    peer,
+    healthcheck,
+    etcdClient,
+    apiserverCert,
+    kubeletClient,
+    frontProxyClient,
+    admin,
+    cm,
+    sched,
+    kubelet,
+  ] = await Promise.all([
+    issue(o.pki.etcdCa, { commonName: node, server: true, client: true, dnsNames: hostNames, ips: hostIps }),
+    issue(o.pki.etcdCa, { commonName: node, server: true, client: true, dnsNames: hostNames, ips: hostIps }),
+    issue(o.pki.etcdCa, { commonName: 'kube-etcd-healthcheck-client', client: true }),
+    issue(o.pki.etcdCa, { commonName: 'kube-apiserver-etcd-client', client: true }),
+    issue(o.pki.ca, {
+      commonName: 'kube-apiserver',
+      server: true,
+      dnsNames: [
+        node,
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.cluster.local',
+        'localhost',
+      ],
+      ips: ['10.96.0.1', loopback],
+    }),
+    issue(o.pki.ca, {
+      commonName: 'kube-apiserver-kubelet-client',
+      organization: 'kubeadm:cluster-admins',
+      client: true,
+    }),
+    issue(o.pki.frontProxyCa, { commonName: 'front-proxy-client', client: true }),
+    issue(o.pki.ca, { commonName: 'kubernetes-admin', organization: 'system:masters', client: true }),
+    issue(o.pki.ca, { commonName: 'system:kube-controller-manager', client: true }),
+    issue(o.pki.ca, { commonName: 'system:kube-scheduler', client: true }),
+    issue(o.pki.ca, { commonName: `system:node:${node}`, organization: 'system:nodes', client: true }),
+  ]);
   await putPair(pki, 'ca', o.pki.ca);
   await putPair(pki, 'front-proxy-ca', o.pki.frontProxyCa);
   await putPair(join(pki, 'etcd'), 'ca', o.pki.etcdCa);
@@ -272,7 +294,10 @@ export async function writeNodeTree(dir: string, o: NodeTreeOptions): Promise<No
   );
   await put(
     join(dir, 'manifests', 'kube-scheduler.yaml'),
-    staticPod('kube-scheduler', 'v1.35.4', ['--kubeconfig=/etc/kubernetes/scheduler.conf', '--leader-elect=true']),
+    staticPod('kube-scheduler', 'v1.35.4', [
+      '--kubeconfig=/etc/kubernetes/scheduler.conf',
+      '--leader-elect=true',
+    ]),
     0o600,
   );
   await put(join(dir, 'admin.conf'), kubeconfig(apiserver, o.pki.ca.cert, 'kubernetes-admin', admin), 0o600);
@@ -281,7 +306,15 @@ export async function writeNodeTree(dir: string, o: NodeTreeOptions): Promise<No
     kubeconfig(apiserver, o.pki.ca.cert, 'system:kube-controller-manager', cm),
     0o600,
   );
-  await put(join(dir, 'scheduler.conf'), kubeconfig(apiserver, o.pki.ca.cert, 'system:kube-scheduler', sched), 0o600);
-  await put(join(dir, 'kubelet.conf'), kubeconfig(apiserver, o.pki.ca.cert, `system:node:${node}`, kubelet), 0o600);
+  await put(
+    join(dir, 'scheduler.conf'),
+    kubeconfig(apiserver, o.pki.ca.cert, 'system:kube-scheduler', sched),
+    0o600,
+  );
+  await put(
+    join(dir, 'kubelet.conf'),
+    kubeconfig(apiserver, o.pki.ca.cert, `system:node:${node}`, kubelet),
+    0o600,
+  );
   return { dir, etcdManifest: etcdYaml };
 }

@@ -50,7 +50,15 @@ export async function startMinio(): Promise<Minio> {
     server = await startServer({
       name: 'minio',
       command: minio!,
-      args: ['server', '--quiet', '--address', `127.0.0.1:${port}`, '--console-address', `127.0.0.1:${consolePort}`, join(dir, 'data')],
+      args: [
+        'server',
+        '--quiet',
+        '--address',
+        `127.0.0.1:${port}`,
+        '--console-address',
+        `127.0.0.1:${consolePort}`,
+        join(dir, 'data'),
+      ],
       logFile: join(dir, 'minio.log'),
       env: {
         MINIO_ROOT_USER: accessKeyId,

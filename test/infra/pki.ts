@@ -1,7 +1,7 @@
 // A kubeadm-shaped PKI, generated fresh for every test run: the same file
 // names, subjects, SANs and key usages kubeadm writes under
 // /etc/kubernetes/pki, so discovery and TLS behave as on a real node.
-import { webcrypto, KeyObject } from 'node:crypto';
+import { KeyObject, webcrypto } from 'node:crypto';
 // @peculiar/x509 resolves its services through tsyringe, which needs this polyfill first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
@@ -50,7 +50,9 @@ export async function createAuthority(commonName: string, validFor = 10 * year):
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
       new x509.KeyUsagesExtension(
-        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment,
+        x509.KeyUsageFlags.keyCertSign |
+          x509.KeyUsageFlags.digitalSignature |
+          x509.KeyUsageFlags.keyEncipherment,
         true,
       ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),

@@ -78,11 +78,15 @@ export async function startServer(o: StartOptions): Promise<Server> {
   while (Date.now() < deadline) {
     if (spawnError) throw new Error(`${o.name}: could not start ${o.command}: ${spawnError.message}`);
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${o.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${await tail(o.logFile)}`);
+      throw new Error(
+        `${o.name} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${await tail(o.logFile)}`,
+      );
     }
     if (await o.ready().catch(() => false)) return { name: o.name, child, logFile: o.logFile, stop, kill };
     await new Promise((r) => setTimeout(r, 200));
   }
   await stop(1000);
-  throw new Error(`${o.name} was not ready within ${(o.timeoutMs ?? 60_000) / 1000}s:\n${await tail(o.logFile)}`);
+  throw new Error(
+    `${o.name} was not ready within ${(o.timeoutMs ?? 60_000) / 1000}s:\n${await tail(o.logFile)}`,
+  );
 }

@@ -25,7 +25,11 @@ export function message(fields: Field[]): Buffer {
       continue;
     }
     const bytes =
-      type === 'string' ? Buffer.from(value as string, 'utf8') : type === 'bytes' ? (value as Buffer) : (value as Buffer);
+      type === 'string'
+        ? Buffer.from(value as string, 'utf8')
+        : type === 'bytes'
+          ? (value as Buffer)
+          : (value as Buffer);
     parts.push(Buffer.from([...varint((num << 3) | 2), ...varint(bytes.length)]), bytes);
   }
   return Buffer.concat(parts);
@@ -37,7 +41,14 @@ export function mapField(num: number, entries: Record<string, string | Buffer>):
     .sort()
     .map((k) => {
       const v = entries[k]!;
-      return [num, 'message', message([[1, 'string', k], [2, typeof v === 'string' ? 'string' : 'bytes', v]])] as Field;
+      return [
+        num,
+        'message',
+        message([
+          [1, 'string', k],
+          [2, typeof v === 'string' ? 'string' : 'bytes', v],
+        ]),
+      ] as Field;
     });
 }
 

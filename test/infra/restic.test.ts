@@ -15,7 +15,10 @@ describe.each(resticFlavors)('restic (%s)', (flavor) => {
 
   it('backs up from stdin with host and tags, lists and restores it', async () => {
     const payload = Buffer.from(`snapshot bytes ${Math.random()}`);
-    await repo.restic(['backup', '--stdin', '--stdin-filename', 'x.tar.zst.pgp', '--host', 'cp-1', '--tag', 'lifeboat'], payload);
+    await repo.restic(
+      ['backup', '--stdin', '--stdin-filename', 'x.tar.zst.pgp', '--host', 'cp-1', '--tag', 'lifeboat'],
+      payload,
+    );
     const snapshots = JSON.parse(await repo.restic(['snapshots', '--json', '--host', 'cp-1']));
     expect(snapshots).toHaveLength(1);
     expect(snapshots[0].tags).toEqual(['lifeboat']);

@@ -32,15 +32,21 @@ export async function createResticRepo(flavor: ResticFlavor = 'current'): Promis
   const dir = await mkdtemp(join(tmpdir(), `lifeboat-restic-${flavor}-`));
   const repository = join(dir, 'repo');
   const password = 'lifeboat-test-repo-password';
-  const env = { RESTIC_REPOSITORY: repository, RESTIC_PASSWORD: password, RESTIC_CACHE_DIR: join(dir, 'cache') };
+  const env = {
+    RESTIC_REPOSITORY: repository,
+    RESTIC_PASSWORD: password,
+    RESTIC_CACHE_DIR: join(dir, 'cache'),
+  };
   const restic = (args: string[], input?: Buffer | string) =>
     new Promise<string>((resolve, reject) => {
       const child = execFile(
         binary,
         args,
         { env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' },
-        (err, stdout, stderr) => (err ? reject(new Error(`restic ${args[0]} failed: ${stderr || err.message}`)) : resolve(stdout)),
+        (err, stdout, stderr) =>
+          err ? reject(new Error(`restic ${args[0]} failed: ${stderr || err.message}`)) : resolve(stdout),
       );
+      child.stdin!.on('error', () => {}); // restic may exit before reading stdin
       if (input !== undefined) child.stdin!.end(input);
       else child.stdin!.end();
     });

@@ -34,17 +34,19 @@ export class LocalStore implements BackupStore {
   }
 
   async put(key: string, body: PutBody, options: PutOptions = {}): Promise<PutResult> {
+    let path: string;
     try {
       validateKey(key);
       this.#throwIfAborted(options.signal, 'storing', key);
-      await makeDir(dirname(this.#path(key)));
+      path = this.#path(key);
+      await makeDir(dirname(path));
     } catch (err) {
       stopBody(body);
       throw err;
     }
-    const path = this.#path(key);
     const result = await this.#writeAtomically(key, path, body, options);
-    // Only the folder's sync makes the new name survive a crash.
+    // Only the folder's sync makes the new name survive a crash. Should it
+    // fail, put rejects with the complete object in place, as the contract allows.
     await syncDir(dirname(path));
     return result;
   }
@@ -170,7 +172,7 @@ export class LocalStore implements BackupStore {
   }
 
   #path(key: string): string {
-    return key === '' ? this.#root : join(this.#root, ...key.split('/'));
+    return join(this.#root, ...key.split('/'));
   }
 
   #notFound(key: string): LifeboatError {

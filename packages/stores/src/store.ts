@@ -55,6 +55,8 @@ export interface BackupStore {
    * new one, never part of it. When the body errors, the signal aborts, or the
    * body's length differs from `options.size`, put rejects and the key is left
    * as it was: no partial object, and no in-progress object that list shows.
+   * A rejection for any other reason (a failure after the last byte) may
+   * leave either the old object or the complete new one.
    *
    * put always finishes with the body: it reads it to the end or, when it
    * gives up early (bad key, abort, failure), stops it — a Readable is
