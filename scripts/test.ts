@@ -54,9 +54,11 @@ for (const w of workspaces) {
     continue;
   }
   const r = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
-  // A test file that fails to load has no test results; count it as a failure.
+  // A test file that failed without a failed test (it did not load, or a beforeAll
+  // threw and its tests were skipped) counts as one failure.
   const brokenFiles = r.testResults.filter(
-    (t) => t.status === 'failed' && t.assertionResults.length === 0,
+    (t) =>
+      t.status === 'failed' && !t.assertionResults.some((a) => (a as { status: string }).status === 'failed'),
   ).length;
   passed += r.numPassedTests;
   failed += r.numFailedTests + brokenFiles;

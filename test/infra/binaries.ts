@@ -134,7 +134,7 @@ function goVersion(): string {
 
 function runGo(args: string[], options: { cwd?: string; gobin?: string }, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, GOFLAGS: '-trimpath -buildvcs=false', CGO_ENABLED: '0' };
+    const env: NodeJS.ProcessEnv = { ...process.env, GOFLAGS: '-trimpath -buildvcs=false' };
     if (options.gobin) env.GOBIN = options.gobin;
     const child = spawn('go', args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], env });
     let output = '';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type EtcdCluster, etcdVersions, startEtcd } from './etcd.ts';
+import { type EtcdCluster, etcdctlEnv, etcdVersions, startEtcd } from './etcd.ts';
 
 const run = promisify(execFile);
 
@@ -31,7 +31,7 @@ describe.each(etcdVersions)('etcd %s with kubeadm TLS', (version) => {
         'get',
         'x',
       ],
-      { env: { ...process.env, ETCDCTL_API: '3' } },
+      { env: etcdctlEnv(version) },
     );
     await expect(attempt).rejects.toThrow(/certificate|handshake|deadline|context/i);
   });

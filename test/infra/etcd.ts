@@ -86,6 +86,11 @@ async function serverVersion(etcd: string): Promise<string> {
   return m[1]!;
 }
 
+/** etcdctl 3.4 needs ETCDCTL_API=3 spelled out in places; 3.5 and later warn about it. */
+export function etcdctlEnv(version: EtcdVersion): NodeJS.ProcessEnv {
+  return version === '3.4' ? { ...process.env, ETCDCTL_API: '3' } : { ...process.env };
+}
+
 export interface StartEtcdOptions {
   version?: EtcdVersion;
   members?: 1 | 3;
@@ -197,7 +202,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdClu
           `--key=${tls.key}`,
           ...args,
         ],
-        { env: { ...process.env, ETCDCTL_API: '3' }, maxBuffer: 64 * 1024 * 1024 },
+        { env: etcdctlEnv(version), maxBuffer: 64 * 1024 * 1024 },
       );
       return stdout;
     },

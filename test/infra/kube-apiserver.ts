@@ -39,6 +39,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const tree = etcd.members[0]!.tree.dir;
   const pki = join(tree, 'pki');
   const url = `https://127.0.0.1:${port}`;
+  await writeAdminCredentials(join(tree, 'admin.conf'), dir);
   const admin = httpsClient({
     cacert: join(pki, 'ca.crt'),
     cert: join(dir, 'admin.crt'),
@@ -46,7 +47,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   });
   let server: Server;
   try {
-    await writeAdminCredentials(join(tree, 'admin.conf'), dir);
     server = await startServer({
       name: 'kube-apiserver',
       command: binary!,

@@ -48,10 +48,13 @@ export function helpCommand(commands: () => readonly Command[]): Command {
     flags: {},
     examples: ['lifeboat help discover'],
     args: (_values, positionals) => {
-      if (positionals.length > 1) {
-        throw new LifeboatError('usage', 'help takes at most one command name; see "lifeboat help --help"');
+      if (positionals.length > 2) {
+        throw new LifeboatError(
+          'usage',
+          'help takes one command name (two words for a subcommand); see "lifeboat help --help"',
+        );
       }
-      return positionals[0] === undefined ? {} : { topic: positionals[0] };
+      return positionals.length === 0 ? {} : { topic: positionals.join(' ') };
     },
     run: (args, io) => help(args, io, commands()),
   });

@@ -9,3 +9,21 @@ export const commands: readonly Command[] = [discoverCommand, versionCommand, he
 export function findCommand(name: string): Command | undefined {
   return commands.find((command) => command.name === name);
 }
+
+/**
+ * Finds the command an argv names: one word ("backup") or a group and a
+ * subcommand ("snapshot save"). Returns the command and the remaining argv.
+ */
+export function resolveCommand(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
+  const [first, second, ...more] = argv;
+  if (first === undefined) return undefined;
+  const two = second === undefined ? undefined : findCommand(`${first} ${second}`);
+  if (two) return { command: two, rest: more };
+  const one = findCommand(first);
+  return one ? { command: one, rest: argv.slice(1) } : undefined;
+}
+
+/** The subcommands of a group such as "snapshot", for a helpful error. */
+export function subcommandsOf(group: string): string[] {
+  return commands.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.slice(group.length + 1));
+}
