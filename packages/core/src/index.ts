@@ -1,3 +1,4 @@
 export * from './errors.ts';
+export * from './metadata.ts';
 export * from './naming.ts';
 export * from './store-url.ts';
