@@ -4,9 +4,10 @@
 import { LifeboatError } from '@lifeboat/core';
 import type { Key, PublicKey } from 'openpgp';
 import { readArmoredKeys } from './armor.ts';
+import { compatibleCurve25519 } from './gnupg-algorithms.ts';
 import { day, describeKey, earliest, expiryDate, fingerprintOf, primaryUserId } from './key-facts.ts';
 import { listKeyFiles, readKeyFile } from './key-files.ts';
-import { capabilityProblem, type ProblemKind, primaryKeyProblem } from './usability.ts';
+import { capabilityProblem, chosenKeyProblem, type ProblemKind, primaryKeyProblem } from './usability.ts';
 
 export interface Recipient {
   key: PublicKey;
@@ -30,6 +31,7 @@ const dayMs = 86_400_000;
 
 const recipientFix: Record<ProblemKind, string> = {
   version: 'ask its owner for a v4 key',
+  algorithm: `ask its owner for an RSA key or a GnuPG-compatible curve 25519 key (${compatibleCurve25519})`,
   revoked: 'remove it from the recipients',
   'not-yet-valid': "check this machine's clock",
   expired: 'ask its owner for a renewed key',
@@ -96,6 +98,8 @@ async function usableUntil(key: PublicKey, describe: string, now: Date): Promise
     const { kind, reason } = await capabilityProblem(key, 'encrypt', now, err);
     throw refuse(kind, reason, err);
   }
+  const chosen = chosenKeyProblem(key, encryptionKey, 'encrypt');
+  if (chosen) throw refuse(chosen.kind, chosen.reason);
   const primaryExpiry = expiryDate(await key.getExpirationTime());
   return encryptionKey === key
     ? primaryExpiry

@@ -2,11 +2,13 @@
 // Each way it can be wrong gets its own message, because "cannot sign" is
 // useless when the fix is "give the passphrase" or "renew the key".
 import { LifeboatError } from '@lifeboat/core';
-import { decryptKey, type Key, type PrivateKey } from 'openpgp';
+import type { Key, PrivateKey } from 'openpgp';
 import { readArmoredKeys } from './armor.ts';
+import { compatibleCurve25519 } from './gnupg-algorithms.ts';
 import { describeKey, fingerprintOf, primaryUserId } from './key-facts.ts';
 import { readKeyFile } from './key-files.ts';
-import { capabilityProblem, type ProblemKind, primaryKeyProblem } from './usability.ts';
+import { unlockKey } from './unlock.ts';
+import { capabilityProblem, chosenKeyProblem, type ProblemKind, primaryKeyProblem } from './usability.ts';
 
 export interface SigningKey {
   /** Decrypted, ready for `signingKeys`. */
@@ -18,6 +20,7 @@ export interface SigningKey {
 
 const signingFix: Record<ProblemKind, string> = {
   version: 'use a v4 key',
+  algorithm: `use an RSA key or a GnuPG-compatible curve 25519 key (${compatibleCurve25519})`,
   revoked: 'use a new signing key and give its public key to whoever verifies backups',
   'not-yet-valid': "check this machine's clock",
   expired: 'extend its expiry (gpg --quick-set-expire) or use a new signing key',
@@ -48,28 +51,6 @@ async function readOneKey(path: string): Promise<Key> {
   return keys[0]!;
 }
 
-async function decrypt(
-  key: PrivateKey,
-  passphrase: string | undefined,
-  describe: string,
-): Promise<PrivateKey> {
-  if (key.isDecrypted()) return key;
-  if (!passphrase) {
-    throw new LifeboatError('crypto', `${describe} is protected by a passphrase, but none was given`);
-  }
-  try {
-    return await decryptKey({ privateKey: key, passphrase });
-  } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
-    const wrong = /incorrect key passphrase/i.test(detail);
-    throw new LifeboatError(
-      'crypto',
-      wrong ? `wrong passphrase for ${describe}` : `${describe} could not be decrypted (${detail})`,
-      { cause: err },
-    );
-  }
-}
-
 /**
  * Loads an armored private key and decrypts it with `passphrase` when it is
  * protected; refuses a key that cannot sign at `now`.
@@ -90,11 +71,14 @@ export async function loadSigningKey(
   const problem = await primaryKeyProblem(key, now);
   if (problem)
     throw new LifeboatError('crypto', `${describe} ${problem.reason}; ${signingFix[problem.kind]}`);
+  let signingKey: Awaited<ReturnType<PrivateKey['getSigningKey']>>;
   try {
-    await key.getSigningKey(undefined, now);
+    signingKey = await key.getSigningKey(undefined, now);
   } catch (err) {
     const { kind, reason } = await capabilityProblem(key, 'sign', now, err);
     throw new LifeboatError('crypto', `${describe} ${reason}; ${signingFix[kind]}`, { cause: err });
   }
-  return { key: await decrypt(key, options.passphrase, describe), fingerprint, userId };
+  const chosen = chosenKeyProblem(key, signingKey, 'sign');
+  if (chosen) throw new LifeboatError('crypto', `${describe} ${chosen.reason}; ${signingFix[chosen.kind]}`);
+  return { key: await unlockKey(key, options.passphrase, describe), fingerprint, userId };
 }

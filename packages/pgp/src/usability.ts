@@ -1,13 +1,15 @@
 // Why a key cannot be used at a given time, told apart so the message can say
 // what to do. openpgp.js only reports "could not find valid encryption key
 // packet", so after it refuses we look at the key's signatures ourselves.
-import { enums, type Key, type SignaturePacket } from 'openpgp';
+import { enums, type Key, type SignaturePacket, type Subkey } from 'openpgp';
+import { unreadableByGnupg22 } from './gnupg-algorithms.ts';
 import { day, expiryDate } from './key-facts.ts';
 
 export type KeyUse = 'encrypt' | 'sign';
 
 export type ProblemKind =
   | 'version' // not a v4 key: GnuPG 2.2 cannot read it
+  | 'algorithm' // an RFC 9580 algorithm GnuPG 2.2 cannot use
   | 'revoked'
   | 'not-yet-valid'
   | 'expired'
@@ -35,6 +37,10 @@ export async function primaryKeyProblem(key: Key, now: Date): Promise<KeyProblem
   if (version !== 4) {
     return { kind: 'version', reason: `is a v${version} key, which GnuPG 2.2 cannot read` };
   }
+  const algorithm = unreadableByGnupg22(key);
+  if (algorithm) {
+    return { kind: 'algorithm', reason: `is an ${algorithm} key, which GnuPG 2.2 cannot use` };
+  }
   if (await key.isRevoked(undefined, undefined, now)) return { kind: 'revoked', reason: 'has been revoked' };
   const created = key.getCreationTime();
   if (created > now) {
@@ -59,6 +65,19 @@ async function primarySelfSignature(key: Key, now: Date): Promise<SignaturePacke
   } catch {
     return undefined;
   }
+}
+
+/**
+ * A problem with the (sub)key openpgp.js chose for `use`: a primary key GnuPG
+ * 2.2 reads may still carry a subkey of a newer algorithm.
+ */
+export function chosenKeyProblem(key: Key, chosen: Key | Subkey, use: KeyUse): KeyProblem | undefined {
+  const algorithm = chosen === key ? undefined : unreadableByGnupg22(chosen);
+  if (!algorithm) return undefined;
+  return {
+    kind: 'algorithm',
+    reason: `has an ${algorithm} ${useNoun[use]} subkey, which GnuPG 2.2 cannot use`,
+  };
 }
 
 /**

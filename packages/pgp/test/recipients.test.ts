@@ -246,6 +246,41 @@ describe('refusing recipients', () => {
     expect(err.message).toContain(`${fingerprint} (${uid}) in ${path} is a v6 key`);
   });
 
+  it('refuses a v4 Ed25519/X25519 key (RFC 9580 algorithms), which GnuPG 2.2 cannot use', async () => {
+    const { publicKey, fingerprint } = await makeKey({ type: 'curve25519' });
+    const path = await keyFile(publicKey.armor());
+
+    const err = await refusal([path]);
+
+    expect(err.code).toBe('crypto');
+    expect(err.message).toBe(
+      `recipient key ${fingerprint} (${uid}) in ${path} is an Ed25519 (RFC 9580 algorithm 27) key, ` +
+        'which GnuPG 2.2 cannot use; ask its owner for an RSA key or a GnuPG-compatible curve 25519 key ' +
+        '(gpg --quick-gen-key NAME future-default makes one)',
+    );
+  });
+
+  it('refuses a key whose encryption subkey is X25519, though its primary key is readable', async () => {
+    // openpgp.js accepts `type` per subkey; its typings do not list it.
+    const { publicKey, fingerprint } = await makeKey({ subkeys: [{ type: 'curve25519' } as object] });
+    const path = await keyFile(publicKey.armor());
+
+    const err = await refusal([path]);
+
+    expect(err.message).toContain(
+      `${fingerprint} (${uid}) in ${path} has an X25519 (RFC 9580 algorithm 25) encryption subkey, ` +
+        'which GnuPG 2.2 cannot use',
+    );
+  });
+
+  it('accepts RSA keys', async () => {
+    const { publicKey, fingerprint } = await makeKey({ type: 'rsa', rsaBits: 2048 });
+
+    const { recipients } = await loadRecipients([await keyFile(publicKey.armor())]);
+
+    expect(recipients.map((r) => r.fingerprint)).toEqual([fingerprint]);
+  });
+
   it.each([
     ['text without any armored block', 'hello, I am not a key\n'],
     [

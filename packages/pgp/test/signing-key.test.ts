@@ -141,6 +141,34 @@ describe('loading the signing key', () => {
     expect(err.message).toContain(`signing key ${fingerprint} (${uid}) in ${path} has no signing key`);
   });
 
+  it('refuses an Ed25519 key (RFC 9580 algorithm), whose signatures GnuPG 2.2 cannot check', async () => {
+    const { privateKey, fingerprint } = await makeKey({ type: 'curve25519' });
+    const path = await keyFile(privateKey.armor());
+
+    const err = await refusal(path);
+
+    expect(err.message).toBe(
+      `signing key ${fingerprint} (${uid}) in ${path} is an Ed25519 (RFC 9580 algorithm 27) key, ` +
+        'which GnuPG 2.2 cannot use; use an RSA key or a GnuPG-compatible curve 25519 key ' +
+        '(gpg --quick-gen-key NAME future-default makes one)',
+    );
+  });
+
+  it('refuses a key that would sign with an Ed25519 subkey', async () => {
+    // The newest signing subkey is the one openpgp.js signs with.
+    const { privateKey, fingerprint } = await makeKey({
+      subkeys: [{}, { type: 'curve25519', sign: true } as object],
+    });
+    const path = await keyFile(privateKey.armor());
+
+    const err = await refusal(path);
+
+    expect(err.message).toContain(
+      `${fingerprint} (${uid}) in ${path} has an Ed25519 (RFC 9580 algorithm 27) signing subkey, ` +
+        'which GnuPG 2.2 cannot use',
+    );
+  });
+
   it('says when the file does not exist', async () => {
     const err = await rejection(loadSigningKey('/nonexistent/lifeboat/signing.asc'));
 
