@@ -77,6 +77,11 @@ export const binaries = {
     version: 'debian',
     source: { kind: 'debian', package: { restic: 'restic' }, paths: { restic: '/usr/bin/restic' } },
   },
+  bsdtar: {
+    name: 'bsdtar',
+    version: 'debian',
+    source: { kind: 'debian', package: { bsdtar: 'libarchive-tools' }, paths: { bsdtar: '/usr/bin/bsdtar' } },
+  },
   gpg: {
     name: 'gpg',
     version: 'debian',
