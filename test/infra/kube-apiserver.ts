@@ -24,6 +24,8 @@ export interface KubeApiserver {
 export interface ControlPlaneOptions {
   etcdVersion?: EtcdVersion;
   members?: 1 | 3;
+  /** Appended to kube-apiserver's flags (e.g. --encryption-provider-config, --etcd-prefix). */
+  extraArgs?: string[];
 }
 
 /** etcd (kubeadm TLS) plus kube-apiserver on it, like a kubeadm control plane. */
@@ -71,6 +73,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--cert-dir=${dir}`,
         '--profiling=false',
         '--v=1',
+        ...(options.extraArgs ?? []),
       ],
       logFile: join(dir, 'kube-apiserver.log'),
       timeoutMs: 120_000,

@@ -7,6 +7,8 @@ import type { Io } from './io.ts';
 export interface Flag {
   type: 'string' | 'boolean';
   short?: string;
+  /** May be given more than once (values arrive as a list). */
+  multiple?: boolean;
   /** The value's name in help, e.g. DIR. */
   value?: string;
   description: string;
@@ -14,7 +16,7 @@ export interface Flag {
   default?: string;
 }
 
-export type ParsedValues = Record<string, string | boolean | undefined>;
+export type ParsedValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 export interface CommandSpec<Args> {
   name: string;
@@ -67,7 +69,10 @@ function wantsHelp(argv: string[]): boolean {
 
 function parse(name: string, flags: Record<string, Flag>, argv: string[]) {
   const options = Object.fromEntries(
-    Object.entries(flags).map(([flag, { type, short }]) => [flag, short ? { type, short } : { type }]),
+    Object.entries(flags).map(([flag, { type, short, multiple }]) => [
+      flag,
+      { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) },
+    ]),
   );
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });

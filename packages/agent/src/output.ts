@@ -4,10 +4,7 @@ import { LifeboatError } from '@lifeboat/core';
 export type OutputFormat = 'table' | 'json';
 
 /** Checks -o against the formats a command supports; the first is the default. */
-export function outputFormat<F extends string>(
-  value: string | boolean | undefined,
-  supported: readonly [F, ...F[]],
-): F {
+export function outputFormat<F extends string>(value: unknown, supported: readonly [F, ...F[]]): F {
   if (value === undefined) return supported[0];
   if (typeof value === 'string' && (supported as readonly string[]).includes(value)) return value as F;
   throw new LifeboatError(

@@ -14,3 +14,4 @@ export { type EncryptionProfile, encryptionProfile } from './profile.ts';
 export { publicKeyOf } from './public-key.ts';
 export { expiryWarningDays, type LoadedRecipients, loadRecipients, type Recipient } from './recipients.ts';
 export { loadSigningKey, type SigningKey } from './signing-key.ts';
+export * from './verification-keys.ts';

@@ -1,6 +1,13 @@
+export * from './catalog.ts';
+export * from './duration.ts';
 export * from './key.ts';
 export * from './local.ts';
 export * from './open.ts';
-export * from './store.ts';
-export * from './catalog.ts';
+export * from './progress.ts';
+export * from './restic.ts';
 export * from './retention.ts';
+export * from './retry.ts';
+export * from './s3.ts';
+export type { ChecksumAlgorithm, ObjectLockMode, S3StoreOptions } from './s3-options.ts';
+export * from './store.ts';
+export { isTransient, markTransient } from './transient.ts';

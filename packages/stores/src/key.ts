@@ -34,6 +34,11 @@ export function validateKey(key: string): string {
   return key;
 }
 
+/** True when validateKey accepts key (for names other tools wrote, which are skipped rather than refused). */
+export function isValidKey(key: string): boolean {
+  return problem(key) === undefined;
+}
+
 /**
  * Returns prefix when valid keys can start with it: its folders (all but the
  * text after the last '/') must be valid key segments. Otherwise throws

@@ -11,6 +11,11 @@ export interface StoreUnderTest {
   store: BackupStore;
   /** Removes everything the store wrote. */
   cleanup: () => Promise<void>;
+  /**
+   * Every object put is locked (S3 Object Lock): deleting one must be refused
+   * with a 'store' error saying until when, and leave the object readable.
+   */
+  deletesLocked?: boolean;
 }
 
 const MiB = 1024 * 1024;
@@ -102,9 +107,10 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
   describe(`BackupStore conformance: ${name}`, () => {
     let store: BackupStore;
     let cleanup: (() => Promise<void>) | undefined;
+    let deletesLocked = false;
 
     beforeEach(async () => {
-      ({ store, cleanup } = await makeStore());
+      ({ store, cleanup, deletesLocked = false } = await makeStore());
     });
     afterEach(async () => {
       await cleanup?.();
@@ -205,6 +211,18 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
     it('deletes, idempotently', async () => {
       await putBytes('c/n/a', randomBytes(10));
       await putBytes('c/n/b', randomBytes(10));
+      if (deletesLocked) {
+        const refusal = await store.delete('c/n/a').then(
+          () => expect.fail('deleting a locked object must be refused'),
+          (e: unknown) => e,
+        );
+        expect(isLifeboatError(refusal, 'store'), String(refusal)).toBe(true);
+        expect((refusal as Error).message).toMatch(/c\/n\/a .*locked until \d{4}-\d\d-\d\dT/);
+        expect((await store.stat('c/n/a'))?.size).toBe(10);
+        await store.delete('never/was');
+        expect((await listAll(store)).map((o) => o.key)).toEqual(['c/n/a', 'c/n/b']);
+        return;
+      }
       await store.delete('c/n/a');
       expect(await store.stat('c/n/a')).toBeUndefined();
       expect(await rejectionCode(store.get('c/n/a'))).toBe('not-found');

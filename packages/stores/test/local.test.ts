@@ -170,13 +170,4 @@ describe('openStore', () => {
       await fs.rm(dir, { recursive: true, force: true });
     }
   });
-
-  it.each(['s3://bucket/prefix', 'restic:/srv/restic'])('says %s is not available yet', (url) => {
-    expect(() => openStore(parseStoreUrl(url))).toThrow(/not available yet/);
-    try {
-      openStore(parseStoreUrl(url));
-    } catch (err) {
-      expect((err as LifeboatError).code).toBe('usage');
-    }
-  });
 });

@@ -1,10 +1,28 @@
 // The command table: the order here is the order `lifeboat help` lists them in.
 import type { Command } from '../command.ts';
+import { backupCommand } from './backup.ts';
 import { discoverCommand } from './discover.ts';
+import { fetchCommand } from './fetch.ts';
 import { helpCommand } from './help.ts';
+import { listCommand } from './list.ts';
+import { pruneCommand } from './prune.ts';
+import { snapshotSaveCommand } from './snapshot-save.ts';
+import { snapshotStatusCommand } from './snapshot-status.ts';
+import { verifyCommand } from './verify.ts';
 import { versionCommand } from './version.ts';
 
-export const commands: readonly Command[] = [discoverCommand, versionCommand, helpCommand(() => commands)];
+export const commands: readonly Command[] = [
+  backupCommand,
+  listCommand,
+  verifyCommand,
+  fetchCommand,
+  pruneCommand,
+  discoverCommand,
+  snapshotSaveCommand,
+  snapshotStatusCommand,
+  versionCommand,
+  helpCommand(() => commands),
+];
 
 export function findCommand(name: string): Command | undefined {
   return commands.find((command) => command.name === name);

@@ -1,0 +1,178 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { type Compression, LifeboatError, validateName } from '@lifeboat/core';
+import { loadRecipients, loadSigningKey } from '@lifeboat/pgp';
+import { defineCommand, noPositionals } from '../command.ts';
+import { backupFields } from '../config/fields.ts';
+import { configFlag, configFlagValues, flagsFor } from '../config/flags.ts';
+import { loadSettings, type Settings } from '../config/load.ts';
+import type { Io } from '../io.ts';
+import { logger, mib, progressLine } from '../log.ts';
+import { runBackup } from '../operations/backup.ts';
+import { storeFromSettings } from '../operations/open-store.ts';
+import { policyFromSettings } from '../operations/policy.ts';
+import { runPrune } from '../operations/prune.ts';
+import { resolveConnection } from '../operations/snapshot-save.ts';
+import { json } from '../output.ts';
+import { lifeboatVersion } from '../version.ts';
+
+const { 'dry-run': _dryRun, ...fields } = backupFields;
+
+export interface BackupArgs {
+  flags: Record<string, string | boolean | string[] | undefined>;
+  config?: string;
+  output: 'text' | 'json';
+}
+
+function text(settings: Settings, name: string): string | undefined {
+  const v = settings[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function readSecretFile(path: string, what: string): Promise<string> {
+  try {
+    return (await readFile(path, 'utf8')).replace(/\r?\n$/, '');
+  } catch (err) {
+    throw new LifeboatError(
+      'config',
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+    );
+  }
+}
+
+export async function backup(args: BackupArgs, io: Io): Promise<number> {
+  const log = logger(io);
+  const settings = await loadSettings(fields, {
+    flags: args.flags,
+    env: io.env,
+    ...(args.config ? { file: args.config } : {}),
+  });
+  const cluster = validateName('cluster', text(settings, 'cluster') ?? 'kubernetes');
+  const node = validateName('node', text(settings, 'node') ?? hostname().toLowerCase().split('.')[0]!);
+  const kubernetesDir = text(settings, 'kubernetes-dir') ?? '/etc/kubernetes';
+  const compression = (text(settings, 'compression') ?? 'zstd') as Compression;
+  if (!['zstd', 'gzip', 'none'].includes(compression)) {
+    throw new LifeboatError('usage', `--compression ${compression}: use zstd, gzip or none`);
+  }
+  const recipientPaths = (settings['recipient'] as string[] | undefined) ?? [];
+  if (recipientPaths.length === 0) {
+    throw new LifeboatError(
+      'usage',
+      'no recipients: pass --recipient FILE|DIR with the public key(s) to encrypt to (LIFEBOAT_RECIPIENT, or recipient: in the config file)',
+    );
+  }
+  const { recipients, warnings } = await loadRecipients(recipientPaths);
+  for (const w of warnings) log.warn(w);
+  const signingKeyPath = text(settings, 'signing-key');
+  const passphraseFile = text(settings, 'signing-key-passphrase-file');
+  const passphrase = passphraseFile
+    ? await readSecretFile(passphraseFile, '--signing-key-passphrase-file')
+    : io.env['LIFEBOAT_SIGNING_KEY_PASSPHRASE'];
+  const signingKey = signingKeyPath
+    ? await loadSigningKey(signingKeyPath, passphrase !== undefined ? { passphrase } : {})
+    : undefined;
+  const policy = policyFromSettings(settings);
+  const store = await storeFromSettings(settings, io.env);
+  const endpoints = settings['endpoints'] as string[] | undefined;
+  const etcd = await resolveConnection(
+    {
+      ...(endpoints ? { endpoints: endpoints.join(',') } : {}),
+      ...(text(settings, 'cacert') ? { cacert: text(settings, 'cacert')! } : {}),
+      ...(text(settings, 'cert') ? { cert: text(settings, 'cert')! } : {}),
+      ...(text(settings, 'key') ? { key: text(settings, 'key')! } : {}),
+      ...(text(settings, 'user') ? { user: text(settings, 'user')! } : {}),
+      ...(text(settings, 'password-file') ? { passwordFile: text(settings, 'password-file')! } : {}),
+    },
+    io.env,
+    kubernetesDir,
+    io.signal,
+  );
+  log.info('backup started', { cluster, node, store: store.location, recipients: recipients.length });
+  const progress = progressLine(io, 'snapshot');
+  let result: Awaited<ReturnType<typeof runBackup>>;
+  try {
+    result = await runBackup({
+      store,
+      cluster,
+      node,
+      kubernetesDir,
+      etcd,
+      recipients,
+      ...(signingKey ? { signingKey } : {}),
+      compression,
+      agentVersion: lifeboatVersion,
+      ...(io.signal ? { signal: io.signal } : {}),
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.clear();
+  }
+  const m = result.metadata;
+  for (const s of result.skipped) log.warn(`left out of the bundle: ${s}`);
+  log.info('backup complete', {
+    id: m.id,
+    payload: result.keys.payload,
+    size: m.payload.size,
+    revision: m.etcd.revision,
+    dbSize: m.etcd.dbSize,
+    etcd: m.etcd.serverVersion,
+    seconds: Math.round(result.durationMs / 100) / 10,
+  });
+  if (args.output === 'json') io.stdout(json(m));
+  else {
+    io.stdout(
+      `backup ${m.id} of ${cluster}/${node}: ${mib(m.payload.size)} encrypted to ${m.payload.recipients.length} key(s), ` +
+        `etcd ${m.etcd.serverVersion} revision ${m.etcd.revision}, ${m.kubernetes.files} files of /etc/kubernetes\n`,
+    );
+  }
+  if (!policy) return 0;
+  // Only after a successful backup: a failed run never deletes anything.
+  const pruned = await runPrune({ store, policy, cluster, node });
+  log.info('retention applied', { kept: pruned.plan.keep.length, deleted: pruned.deleted.length });
+  for (const r of pruned.refused) log.warn(`could not delete backup ${r.backup.id}: ${r.reason}`);
+  return 0;
+}
+
+export const backupCommand = defineCommand<BackupArgs>({
+  name: 'backup',
+  summary: 'take one encrypted backup of etcd and /etc/kubernetes, then apply retention',
+  usage: '--store URL --recipient FILE [flags]',
+  description: [
+    "Streams a snapshot of this node's etcd, adds a copy of /etc/kubernetes (pki, manifests,",
+    'kubeconfigs), compresses it, encrypts it with OpenPGP to every --recipient (and signs it with',
+    '--signing-key), and uploads it to the store as <cluster>/<node>/<id>.tar.zst.pgp. The metadata',
+    '<id>.json is written last, as the commit marker: a failed run leaves no backup that looks complete,',
+    'and retention (the keep-* settings) runs only after a backup succeeded.',
+    '',
+    'etcd endpoint and certificates default to what the kubeadm etcd.yaml names (see "lifeboat discover").',
+    'Every setting can come from its flag, its LIFEBOAT_* variable, or the --config YAML file. Store',
+    'credentials come from the environment only: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the AWS',
+    'default chain) for s3, RESTIC_PASSWORD(_FILE) or --restic-password-file for restic.',
+    '',
+    'Logs are JSON lines on stderr unless stderr is a terminal; the summary goes to stdout.',
+  ].join('\n'),
+  flags: {
+    config: configFlag,
+    ...flagsFor(fields),
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'FORMAT',
+      description: 'text, or json for the metadata',
+      default: 'text',
+    },
+  },
+  examples: [
+    'lifeboat backup --store s3://backups/etcd?region=eu-central-1 --recipient /keys --cluster prod --keep-daily 7',
+    'lifeboat backup --config /etc/lifeboat/config.yaml',
+  ],
+  args: (values, positionals, env) => {
+    noPositionals('backup', positionals);
+    const config = (values['config'] as string | undefined) ?? env['LIFEBOAT_CONFIG'];
+    const output = values['output'] ?? 'text';
+    if (output !== 'text' && output !== 'json')
+      throw new LifeboatError('usage', `-o ${output}: use text or json`);
+    return { flags: configFlagValues(fields, values), ...(config ? { config } : {}), output };
+  },
+  run: backup,
+});

@@ -1,0 +1,158 @@
+// `lifeboat backup`, the main job, as one streaming pipeline:
+//   etcd Snapshot → tar (snapshot, /etc/kubernetes, manifest) → compression
+//   → OpenPGP encrypt + sign → sha256 → store
+// then the commit: the metadata's detached signature, and the metadata itself
+// last. A backup exists only once its metadata does, so a failure anywhere
+// before that leaves at most an incomplete payload, which we also remove.
+import { pipeline, Readable } from 'node:stream';
+import { compressor, DigestStream, pack } from '@lifeboat/bundle';
+import {
+  type BackupKeys,
+  type BackupMetadata,
+  backupId,
+  backupKeys,
+  type Compression,
+  isLifeboatError,
+  LifeboatError,
+  metadataFormat,
+  serializeMetadata,
+} from '@lifeboat/core';
+import { EtcdClient, type EtcdClientOptions } from '@lifeboat/etcd';
+import {
+  encryptionProfile,
+  encryptStream,
+  type Recipient,
+  type SigningKey,
+  signDetached,
+} from '@lifeboat/pgp';
+import type { BackupStore } from '@lifeboat/stores';
+
+export interface BackupOptions {
+  store: BackupStore;
+  cluster: string;
+  node: string;
+  kubernetesDir: string;
+  etcd: EtcdClientOptions;
+  recipients: readonly Recipient[];
+  signingKey?: SigningKey;
+  compression: Compression;
+  agentVersion: string;
+  signal?: AbortSignal;
+  /** The clock; tests pin it. */
+  now?: () => Date;
+  /** Bytes of snapshot read so far, and the snapshot's total. */
+  onProgress?: (snapshotBytes: number, snapshotTotal: number) => void;
+}
+
+export interface BackupResult {
+  metadata: BackupMetadata;
+  keys: BackupKeys;
+  durationMs: number;
+  /** Files in /etc/kubernetes that were left out (sockets, FIFOs). */
+  skipped: string[];
+}
+
+/** Runs a pipeline without awaiting it; errors travel to the last stream. */
+function chain(...streams: NodeJS.ReadWriteStream[] | [Readable, ...NodeJS.ReadWriteStream[]]) {
+  pipeline(streams as never, () => {});
+  return streams.at(-1) as unknown as Readable;
+}
+
+export async function runBackup(o: BackupOptions): Promise<BackupResult> {
+  const now = o.now ?? (() => new Date());
+  const started = now();
+  const ref = { cluster: o.cluster, node: o.node, id: backupId(started) };
+  const keys = backupKeys('', ref, o.compression);
+  if (o.recipients.length === 0)
+    throw new LifeboatError('usage', 'no recipient keys: pass at least one --recipient');
+  const profile = await encryptionProfile(o.recipients);
+  const client = new EtcdClient({ ...o.etcd, ...(o.signal ? { signal: o.signal } : {}) });
+  let payloadStarted = false;
+  let progress: NodeJS.Timeout | undefined;
+  try {
+    const snapshot = await client.snapshot();
+    // Polled rather than a 'data' listener, which would switch the stream to flowing mode.
+    progress = setInterval(() => o.onProgress?.(snapshot.received, snapshot.totalSize), 250);
+    const packed = pack({
+      snapshot: { stream: snapshot, size: snapshot.totalSize },
+      kubernetesDir: o.kubernetesDir,
+      ...(o.signal ? { signal: o.signal } : {}),
+      now: started,
+    });
+    packed.result.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+    const compressed = chain(packed.stream, compressor(o.compression));
+    const encrypted = encryptStream({
+      input: compressed,
+      recipients: o.recipients,
+      ...(o.signingKey ? { signingKey: o.signingKey } : {}),
+      profile,
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    const digest = new DigestStream();
+    digest.digest.catch(() => {});
+    const body = chain(encrypted, digest);
+    payloadStarted = true;
+    await o.store.put(keys.payload, body, o.signal ? { signal: o.signal } : {});
+    const [packResult, payload] = await Promise.all([packed.result, digest.digest]);
+    o.onProgress?.(snapshot.received, snapshot.totalSize);
+    if (!snapshot.sha256)
+      throw new LifeboatError('integrity', 'the snapshot ended without a verified sha256');
+
+    const metadata: BackupMetadata = {
+      format: metadataFormat,
+      id: ref.id,
+      cluster: ref.cluster,
+      node: ref.node,
+      created: started.toISOString(),
+      finished: now().toISOString(),
+      agentVersion: o.agentVersion,
+      etcd: {
+        endpoint: snapshot.endpoint,
+        serverVersion: snapshot.status.version,
+        revision: snapshot.status.revision,
+        dbSize: snapshot.dbSize,
+        memberId: snapshot.status.memberId,
+        clusterId: snapshot.status.clusterId,
+        snapshotSha256: snapshot.sha256,
+      },
+      payload: {
+        key: keys.payload,
+        size: payload.size,
+        sha256: payload.hex,
+        compression: o.compression,
+        recipients: o.recipients.map((r) => r.fingerprint),
+        ...(o.signingKey ? { signer: o.signingKey.fingerprint } : {}),
+      },
+      kubernetes: { files: packResult.files, bytes: packResult.bytes },
+    };
+    const bytes = serializeMetadata(metadata);
+    if (o.signingKey) {
+      const signature = await signDetached(bytes, o.signingKey);
+      await o.store.put(
+        keys.signature,
+        Readable.from([Buffer.from(signature)]),
+        o.signal ? { signal: o.signal } : {},
+      );
+    }
+    // The commit marker: from here on the backup exists.
+    await o.store.put(keys.metadata, Readable.from([bytes]), o.signal ? { signal: o.signal } : {});
+    return {
+      metadata,
+      keys,
+      durationMs: now().getTime() - started.getTime(),
+      skipped: packResult.skipped.map((s) => s.path),
+    };
+  } catch (err) {
+    // Nothing lists a payload without metadata as a backup; remove it anyway so
+    // failed runs do not pile up until retention's grace period.
+    if (payloadStarted)
+      await Promise.allSettled([o.store.delete(keys.payload), o.store.delete(keys.signature)]);
+    if (o.signal?.aborted && !isLifeboatError(err, 'aborted')) {
+      throw new LifeboatError('aborted', 'backup cancelled; no backup was written', { cause: err });
+    }
+    throw err;
+  } finally {
+    clearInterval(progress);
+    client.close();
+  }
+}

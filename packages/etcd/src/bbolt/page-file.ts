@@ -1,0 +1,117 @@
+// A bbolt file read through positioned reads and a small block cache, never
+// loaded whole: a db may be 8 GiB while memory stays a few MiB. Reads are
+// synchronous (a page-cache hit costs a memcpy, no thread-pool round trip) and
+// copy into buffers the caller owns, so cache blocks can be recycled without
+// any view into them outliving its block: no garbage per block read.
+import { readSync } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { LifeboatError } from '@lifeboat/core';
+
+const blockSize = 256 * 1024;
+/** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
+const maxBlocks = 32;
+
+export class PageFile {
+  readonly path: string;
+  readonly size: number;
+  readonly #handle: FileHandle;
+  /** Block index → bytes, least recently used first (Map keeps insertion order). */
+  readonly #blocks = new Map<number, Buffer>();
+
+  private constructor(path: string, handle: FileHandle, size: number) {
+    this.path = path;
+    this.#handle = handle;
+    this.size = size;
+  }
+
+  static async open(path: string): Promise<PageFile> {
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') {
+        throw new LifeboatError('not-found', `${path} does not exist`, { cause: err });
+      }
+      throw new LifeboatError('io', `cannot open ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw new LifeboatError('usage', `${path} is not a regular file`);
+      return new PageFile(path, handle, stat.size);
+    } catch (err) {
+      await handle.close();
+      throw err;
+    }
+  }
+
+  /** `length` bytes at `offset` in a new buffer (for the few reads outside page walks). */
+  read(offset: number, length: number): Buffer {
+    const target = Buffer.alloc(length);
+    this.readInto(target, 0, offset, length);
+    return target;
+  }
+
+  /**
+   * Copies `length` bytes at file `offset` into `target` at `at`; the caller
+   * has checked the range lies within the file. Reads inside one block go
+   * through the cache, longer ones straight into `target`.
+   */
+  readInto(target: Buffer, at: number, offset: number, length: number): void {
+    const index = Math.floor(offset / blockSize);
+    const start = offset - index * blockSize;
+    if (start + length > blockSize) {
+      this.#readFully(target, at, offset, length);
+      return;
+    }
+    const block = this.#block(index);
+    if (start + length > this.#blockLength(index)) this.#pastEnd(offset, length);
+    block.copy(target, at, start, start + length);
+  }
+
+  async close(): Promise<void> {
+    this.#blocks.clear();
+    await this.#handle.close();
+  }
+
+  #block(index: number): Buffer {
+    const cached = this.#blocks.get(index);
+    if (cached) {
+      this.#blocks.delete(index);
+      this.#blocks.set(index, cached);
+      return cached;
+    }
+    let buffer: Buffer;
+    if (this.#blocks.size >= maxBlocks) {
+      const [oldest, recycled] = this.#blocks.entries().next().value!;
+      this.#blocks.delete(oldest);
+      buffer = recycled;
+    } else {
+      buffer = Buffer.allocUnsafeSlow(blockSize);
+    }
+    this.#readFully(buffer, 0, index * blockSize, this.#blockLength(index));
+    this.#blocks.set(index, buffer);
+    return buffer;
+  }
+
+  /** Blocks are full-size buffers; only the file's last one holds fewer valid bytes. */
+  #blockLength(index: number): number {
+    return Math.max(0, Math.min(blockSize, this.size - index * blockSize));
+  }
+
+  #readFully(target: Buffer, at: number, offset: number, length: number): void {
+    let done = 0;
+    while (done < length) {
+      const read = readSync(this.#handle.fd, target, at + done, length - done, offset + done);
+      if (read === 0) this.#pastEnd(offset, length);
+      done += read;
+    }
+  }
+
+  #pastEnd(offset: number, length: number): never {
+    throw new LifeboatError(
+      'integrity',
+      `${this.path} ended before offset ${offset + length} while reading ${length} bytes at ${offset}: truncated`,
+    );
+  }
+}

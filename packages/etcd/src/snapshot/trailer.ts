@@ -1,0 +1,144 @@
+// The 32-byte sha256 trailer `etcdctl snapshot save` appends to the db: the
+// digest of every byte before it. Checked by reading the file once more,
+// sequentially; for large files in a worker thread, so hashing runs on another
+// core while the main thread walks the pages.
+import { createHash } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
+import { LifeboatError } from '@lifeboat/core';
+import { type BoltDb, trailerSize } from '../bbolt/bolt-db.ts';
+
+export type TrailerCheck = 'verify' | 'require' | 'ignore';
+
+export type TrailerState = 'valid' | 'absent' | 'unchecked';
+
+/** Below this, starting a worker costs more than it saves. */
+const workerThreshold = 64 * 1024 * 1024;
+const chunkSize = 1024 * 1024;
+
+/**
+ * Checks the trailer: 'verify' checks it when the file has one, 'require' also
+ * refuses a file without one (a raw member/snap/db), 'ignore' skips the check.
+ */
+export async function checkTrailer(
+  db: BoltDb,
+  mode: TrailerCheck,
+  signal?: AbortSignal,
+): Promise<TrailerState> {
+  if (mode === 'ignore') return 'unchecked';
+  if (!db.hasTrailer) {
+    if (mode === 'require') {
+      throw new LifeboatError(
+        'integrity',
+        `${db.path} has no sha256 trailer (${db.fileSize} bytes is whole pages): not a saved snapshot, or its last ${trailerSize} bytes were cut off`,
+      );
+    }
+    return 'absent';
+  }
+  const { digest, stored } =
+    db.dbSize >= workerThreshold ? await hashInWorker(db, signal) : await hashHere(db, signal);
+  if (!digest.equals(stored)) {
+    throw new LifeboatError(
+      'integrity',
+      `${db.path} is damaged: its sha256 trailer ${stored.toString('hex').slice(0, 16)}… does not match the data (${digest.toString('hex').slice(0, 16)}…)`,
+    );
+  }
+  return 'valid';
+}
+
+interface Hashed {
+  digest: Buffer;
+  stored: Buffer;
+}
+
+async function hashHere(db: BoltDb, signal?: AbortSignal): Promise<Hashed> {
+  const hash = createHash('sha256');
+  // One buffer, reused: a stream would allocate a chunk per read, as much garbage as the file.
+  const chunk = Buffer.allocUnsafeSlow(chunkSize);
+  const stored = Buffer.alloc(trailerSize);
+  const handle = await open(db.path, 'r');
+  try {
+    for (let position = 0; position < db.fileSize; ) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(
+        chunk,
+        0,
+        Math.min(chunk.length, db.fileSize - position),
+        position,
+      );
+      if (bytesRead === 0) throw shrank(db.path, position);
+      const data = Math.max(0, Math.min(bytesRead, db.dbSize - position));
+      hash.update(chunk.subarray(0, data));
+      if (data < bytesRead) chunk.copy(stored, position + data - db.dbSize, data, bytesRead);
+      position += bytesRead;
+    }
+  } finally {
+    await handle.close();
+  }
+  return { digest: hash.digest(), stored };
+}
+
+function shrank(path: string, position: number): LifeboatError {
+  return new LifeboatError('integrity', `${path} shrank while being read (ended at ${position} bytes)`);
+}
+
+// The same loop for a worker thread, as source text: an eval'd worker needs no
+// file of its own, so this survives bundling.
+const workerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { openSync, readSync, closeSync } = require('node:fs');
+const { path, dbSize, fileSize, chunkSize, trailerSize } = workerData;
+const hash = createHash('sha256');
+const chunk = Buffer.allocUnsafeSlow(chunkSize);
+const stored = Buffer.alloc(trailerSize);
+const fd = openSync(path, 'r');
+try {
+  for (let position = 0; position < fileSize; ) {
+    const bytesRead = readSync(fd, chunk, 0, Math.min(chunk.length, fileSize - position), position);
+    if (bytesRead === 0) { parentPort.postMessage({ shrankAt: position }); return; }
+    const data = Math.max(0, Math.min(bytesRead, dbSize - position));
+    hash.update(chunk.subarray(0, data));
+    if (data < bytesRead) chunk.copy(stored, position + data - dbSize, data, bytesRead);
+    position += bytesRead;
+  }
+} finally {
+  closeSync(fd);
+}
+parentPort.postMessage({ digest: hash.digest(), stored });
+`;
+
+function hashInWorker(db: BoltDb, signal?: AbortSignal): Promise<Hashed> {
+  signal?.throwIfAborted();
+  const worker = new Worker(`(() => {${workerSource}})()`, {
+    eval: true,
+    workerData: { path: db.path, dbSize: db.dbSize, fileSize: db.fileSize, chunkSize, trailerSize },
+  });
+  return new Promise<Hashed>((resolve, reject) => {
+    const onAbort = () => reject(signal!.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => {
+      signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+    };
+    worker.once('message', (m: { digest?: Uint8Array; stored?: Uint8Array; shrankAt?: number }) => {
+      done();
+      if (m.shrankAt !== undefined) reject(shrank(db.path, m.shrankAt));
+      else resolve({ digest: Buffer.from(m.digest!), stored: Buffer.from(m.stored!) });
+    });
+    worker.once('error', (err) => {
+      done();
+      reject(
+        new LifeboatError('io', `cannot read ${db.path} to check its sha256 trailer: ${err.message}`, {
+          cause: err,
+        }),
+      );
+    });
+    worker.once('exit', (code) => {
+      done();
+      reject(new LifeboatError('io', `the sha256 check of ${db.path} stopped (worker exit ${code})`));
+    });
+  }).finally(() => {
+    void worker.terminate();
+  });
+}
