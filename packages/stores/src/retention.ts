@@ -68,7 +68,7 @@ function planGroup(group: CatalogEntry[], policy: RetentionPolicy, now: Date): R
   const complete = group.filter((b) => b.complete).sort((a, b) => b.id.localeCompare(a.id));
   const anyRule = rules.some((r) => policy[r] !== undefined);
 
-  complete.slice(0, policy.keepLast ?? 0).forEach((b) => add(b, 'last'));
+  for (const b of complete.slice(0, policy.keepLast ?? 0)) add(b, 'last');
   for (const rule of rules) {
     if (rule === 'keepLast') continue;
     const want = policy[rule] ?? 0;

@@ -28,7 +28,8 @@ export function parseDuration(text: string): number | undefined {
 /** `source` names where the value came from: --flag, LIFEBOAT_VAR, or "file: key". */
 function coerce(field: ConfigField, raw: unknown, source: string): ConfigValue {
   // A bad flag is a wrong command line (exit 2); a bad variable or file entry is bad configuration.
-  const bad = (why: string) => new LifeboatError(source.startsWith('--') ? 'usage' : 'config', `${source} ${why}`);
+  const bad = (why: string) =>
+    new LifeboatError(source.startsWith('--') ? 'usage' : 'config', `${source} ${why}`);
   switch (field.type) {
     case 'string':
       if (typeof raw !== 'string' && typeof raw !== 'number') throw bad('must be a string');
