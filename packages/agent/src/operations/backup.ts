@@ -12,7 +12,6 @@ import {
   backupId,
   backupKeys,
   type Compression,
-  isLifeboatError,
   LifeboatError,
   metadataFormat,
   serializeMetadata,
@@ -52,6 +51,28 @@ export interface BackupResult {
   skipped: string[];
 }
 
+/**
+ * The id is the start time to the second. Two runs in the same second (a manual
+ * backup beside the CronJob's, a retried Job) must not share objects: if this
+ * second's id is taken, wait for the next one.
+ */
+async function freshId(o: BackupOptions, now: () => Date) {
+  for (let attempt = 0; ; attempt++) {
+    const started = now();
+    const ref = { cluster: o.cluster, node: o.node, id: backupId(started) };
+    const keys = backupKeys('', ref, o.compression);
+    const taken = (await o.store.stat(keys.metadata)) ?? (await o.store.stat(keys.payload));
+    if (!taken) return { started, ref, keys };
+    if (attempt >= 3) {
+      throw new LifeboatError(
+        'store',
+        `backup ${ref.id} of ${o.cluster}/${o.node} already exists and the clock does not move on`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 1000 - (started.getTime() % 1000) + 5));
+  }
+}
+
 /** Runs a pipeline without awaiting it; errors travel to the last stream. */
 function chain(...streams: NodeJS.ReadWriteStream[] | [Readable, ...NodeJS.ReadWriteStream[]]) {
   pipeline(streams as never, () => {});
@@ -60,14 +81,13 @@ function chain(...streams: NodeJS.ReadWriteStream[] | [Readable, ...NodeJS.ReadW
 
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   const now = o.now ?? (() => new Date());
-  const started = now();
-  const ref = { cluster: o.cluster, node: o.node, id: backupId(started) };
-  const keys = backupKeys('', ref, o.compression);
   if (o.recipients.length === 0)
     throw new LifeboatError('usage', 'no recipient keys: pass at least one --recipient');
+  const { started, ref, keys } = await freshId(o, now);
   const profile = await encryptionProfile(o.recipients);
   const client = new EtcdClient({ ...o.etcd, ...(o.signal ? { signal: o.signal } : {}) });
-  let payloadStarted = false;
+  // What this run wrote, and so may remove again on failure: never someone else's objects.
+  const written: string[] = [];
   let progress: NodeJS.Timeout | undefined;
   try {
     const snapshot = await client.snapshot();
@@ -91,8 +111,8 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     const digest = new DigestStream();
     digest.digest.catch(() => {});
     const body = chain(encrypted, digest);
-    payloadStarted = true;
     await o.store.put(keys.payload, body, o.signal ? { signal: o.signal } : {});
+    written.push(keys.payload);
     const [packResult, payload] = await Promise.all([packed.result, digest.digest]);
     o.onProgress?.(snapshot.received, snapshot.totalSize);
     if (!snapshot.sha256)
@@ -133,6 +153,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
         Readable.from([Buffer.from(signature)]),
         o.signal ? { signal: o.signal } : {},
       );
+      written.push(keys.signature);
     }
     // The commit marker: from here on the backup exists.
     await o.store.put(keys.metadata, Readable.from([bytes]), o.signal ? { signal: o.signal } : {});
@@ -145,10 +166,10 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   } catch (err) {
     // Nothing lists a payload without metadata as a backup; remove it anyway so
     // failed runs do not pile up until retention's grace period.
-    if (payloadStarted)
-      await Promise.allSettled([o.store.delete(keys.payload), o.store.delete(keys.signature)]);
-    if (o.signal?.aborted && !isLifeboatError(err, 'aborted')) {
-      throw new LifeboatError('aborted', 'backup cancelled; no backup was written', { cause: err });
+    await Promise.allSettled(written.map((key) => o.store.delete(key)));
+    if (o.signal?.aborted) {
+      const why = o.signal.reason instanceof Error ? o.signal.reason.message : 'aborted';
+      throw new LifeboatError('aborted', `backup cancelled (${why}); no backup was written`, { cause: err });
     }
     throw err;
   } finally {
