@@ -1,5 +1,6 @@
 // Where a command's output goes. Commands never touch `process` themselves, so
 // tests run them in memory and the CLI wires them to the real streams.
+import { LifeboatError } from '@lifeboat/core';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -40,21 +41,27 @@ function stdoutWriter(): (chunk: string | Uint8Array) => Promise<void> {
     const out = process.stdout;
     if (!listening) {
       listening = true;
-      out.on('error', (err) => {
-        failed = err;
+      out.on('error', (err: NodeJS.ErrnoException) => {
+        failed = new LifeboatError(
+          'io',
+          err.code === 'EPIPE'
+            ? 'stdout was closed before all output was written'
+            : `cannot write to stdout: ${err.message}`,
+          { cause: err },
+        );
       });
     }
     if (failed) return Promise.reject(failed);
     if (out.write(chunk)) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const settle = (err?: Error) => {
-        out.off('drain', onDrain);
+      // Registered after the listener above, so `failed` is set by the time this runs.
+      const settle = () => {
+        out.off('drain', settle);
         out.off('error', settle);
-        if (err) reject(err);
+        if (failed) reject(failed);
         else resolve();
       };
-      const onDrain = () => settle();
-      out.on('drain', onDrain);
+      out.on('drain', settle);
       out.on('error', settle);
     });
   };

@@ -44,7 +44,10 @@ describe('backup, list, verify, fetch and prune refuse bad input before touching
 
   it('reads settings from LIFEBOAT_* and a config file, naming the bad field', async () => {
     const config = join(dir, 'config.yaml');
-    await writeFile(config, `store: file://${dir}/store\nrecipient: [${pub}]\nretention:\n  keep-daily: -3\n`);
+    await writeFile(
+      config,
+      `store: file://${dir}/store\nrecipient: [${pub}]\nretention:\n  keep-daily: -3\n`,
+    );
     const { code, err } = await run(['backup'], { LIFEBOAT_CONFIG: config });
     expect(err).toMatch(/config.yaml: keep-daily must be a whole number/);
     expect(code).toBe(1);

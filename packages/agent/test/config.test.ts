@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backupFields, envName } from '../src/config/fields.ts';
-import { loadSettings, parseDuration } from '../src/config/load.ts';
+import { loadSettings } from '../src/config/load.ts';
 
 describe('settings from flags, LIFEBOAT_* and a YAML file', () => {
   let dir: string;
@@ -61,13 +61,5 @@ describe('settings from flags, LIFEBOAT_* and a YAML file', () => {
     await expect(
       loadSettings(backupFields, { flags: {}, env: {}, file: join(dir, 'missing.yaml') }),
     ).rejects.toThrow(/cannot read config file .*missing.yaml: ENOENT/);
-  });
-
-  it('parses durations', () => {
-    expect(parseDuration('90s')).toBe(90_000);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('30d')).toBe(30 * 86_400_000);
-    expect(parseDuration('1 h')).toBeUndefined();
-    expect(parseDuration('')).toBeUndefined();
   });
 });

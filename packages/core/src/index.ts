@@ -1,3 +1,4 @@
+export * from './duration.ts';
 export * from './errors.ts';
 export * from './metadata.ts';
 export * from './naming.ts';

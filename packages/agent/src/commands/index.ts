@@ -6,6 +6,9 @@ import { fetchCommand } from './fetch.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
 import { pruneCommand } from './prune.ts';
+import { snapshotExportCommand } from './snapshot-export.ts';
+import { snapshotGetCommand } from './snapshot-get.ts';
+import { snapshotLsCommand } from './snapshot-ls.ts';
 import { snapshotSaveCommand } from './snapshot-save.ts';
 import { snapshotStatusCommand } from './snapshot-status.ts';
 import { verifyCommand } from './verify.ts';
@@ -20,6 +23,9 @@ export const commands: readonly Command[] = [
   discoverCommand,
   snapshotSaveCommand,
   snapshotStatusCommand,
+  snapshotLsCommand,
+  snapshotGetCommand,
+  snapshotExportCommand,
   versionCommand,
   helpCommand(() => commands),
 ];

@@ -2,7 +2,7 @@
 // of precedence) into one validated settings map. Every error names the field
 // and where the bad value came from, so it can be fixed at its source.
 import { readFile } from 'node:fs/promises';
-import { LifeboatError } from '@lifeboat/core';
+import { LifeboatError, tryParseDuration } from '@lifeboat/core';
 import { parseDocument } from 'yaml';
 import { type ConfigField, envName } from './fields.ts';
 
@@ -14,15 +14,6 @@ export interface ConfigSources {
   env: Readonly<Record<string, string | undefined>>;
   /** Path of a YAML config file (--config or LIFEBOAT_CONFIG), if any. */
   file?: string;
-}
-
-const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "90s", "15m", "24h", "30d" (and combinations like "1h30m") in milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const parts = [...text.matchAll(/(\d+)([smhd])/g)];
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== text) return undefined;
-  return parts.reduce((ms, p) => ms + Number(p[1]) * durationUnits[p[2]!]!, 0);
 }
 
 /** `source` names where the value came from: --flag, LIFEBOAT_VAR, or "file: key". */
@@ -56,7 +47,7 @@ function coerce(field: ConfigField, raw: unknown, source: string): ConfigValue {
       return (items as string[]).map((s) => s.trim()).filter(Boolean);
     }
     case 'duration': {
-      const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
+      const ms = typeof raw === 'string' ? tryParseDuration(raw) : undefined;
       if (ms === undefined)
         throw bad(`must be a duration like 90s, 15m, 24h or 30d, got ${JSON.stringify(raw)}`);
       return raw as string;

@@ -2,10 +2,9 @@
 // settings say how (credentials stay in the environment — a mounted Secret —
 // and are never echoed).
 import { readFile } from 'node:fs/promises';
-import { LifeboatError, parseStoreUrl } from '@lifeboat/core';
+import { LifeboatError, parseDuration, parseStoreUrl } from '@lifeboat/core';
 import { type BackupStore, type OpenStoreOptions, openStore } from '@lifeboat/stores';
 import type { Settings } from '../config/load.ts';
-import { parseDuration } from '../config/load.ts';
 
 export async function storeFromSettings(
   settings: Settings,
@@ -42,7 +41,7 @@ export async function storeFromSettings(
       }
       if (typeof retain !== 'string')
         throw new LifeboatError('usage', '--object-lock-mode needs --object-lock-retain, e.g. 720h');
-      s3.objectLock = { mode, retain: parseDuration(retain)! };
+      s3.objectLock = { mode, retain: parseDuration(retain, '--object-lock-retain') };
     }
     options.s3 = s3;
   }

@@ -1,7 +1,9 @@
 // Retention settings (keep-* and incomplete-grace) as a policy; undefined when
 // no keep-* rule is set, so a backup without retention settings deletes nothing.
+
+import { parseDuration } from '@lifeboat/core';
 import type { RetentionPolicy } from '@lifeboat/stores';
-import { parseDuration, type Settings } from '../config/load.ts';
+import type { Settings } from '../config/load.ts';
 
 const rules = {
   'keep-last': 'keepLast',
@@ -23,6 +25,6 @@ export function policyFromSettings(settings: Settings): RetentionPolicy | undefi
     }
   }
   const grace = settings['incomplete-grace'];
-  if (typeof grace === 'string') policy.incompleteGraceMs = parseDuration(grace)!;
+  if (typeof grace === 'string') policy.incompleteGraceMs = parseDuration(grace, 'incomplete-grace');
   return any ? policy : undefined;
 }

@@ -6,7 +6,7 @@ import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { isLifeboatError, LifeboatError } from '@lifeboat/core';
+import { isLifeboatError, LifeboatError, parseDuration } from '@lifeboat/core';
 import {
   defaultDialTimeoutMs,
   EtcdClient,
@@ -186,15 +186,6 @@ export const connectionEnv = {
   passwordFile: 'LIFEBOAT_PASSWORD_FILE',
   dialTimeout: 'LIFEBOAT_DIAL_TIMEOUT',
 } as const satisfies Record<keyof ConnectionFlags, string>;
-
-/** Parses "5s", "500ms", "1m", "1.5s" (Go duration style, as etcdctl's --dial-timeout). */
-export function parseDuration(value: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(value.trim());
-  if (!m) throw new LifeboatError('usage', `${flag} ${value} is not a duration like 5s, 500ms or 1m`);
-  const ms = Number(m[1]) * (m[2] === 'ms' ? 1 : m[2] === 's' ? 1000 : 60_000);
-  if (ms <= 0) throw new LifeboatError('usage', `${flag} must be more than zero`);
-  return ms;
-}
 
 async function readPassword(path: string): Promise<string> {
   const handle = await open(path, 'r').catch((err: unknown) => {

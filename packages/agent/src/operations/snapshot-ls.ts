@@ -1,0 +1,158 @@
+// `lifeboat snapshot ls`: what a snapshot file holds at its latest revision,
+// one summary per live key, read without etcd. The CLI and the extension's
+// object browser share these functions; `readSnapshot` is also what
+// `snapshot get` and `snapshot export` read files through.
+import { resolve } from 'node:path';
+import { errorLine, isLifeboatError, LifeboatError } from '@lifeboat/core';
+import { BoltDb, checkTrailer, type KeyValue, liveKeys, type ObjectSummary, summarize } from '@lifeboat/etcd';
+
+export interface SnapshotReadOptions {
+  /** Skip the sha256 trailer check (by default checked when the file has one). */
+  skipHashCheck?: boolean;
+  signal?: AbortSignal;
+  /** Told about damage bbolt would silently recover from (e.g. one bad meta page). */
+  onWarning?: (message: string) => void;
+}
+
+/**
+ * Opens a snapshot file and yields what `read` yields from it, while the
+ * sha256 trailer is checked alongside. A trailer mismatch aborts `read`
+ * (through the signal it gets) and is what this throws; the end of `read`
+ * waits for the check, so a damaged file never ends as a clean success.
+ * Stopping early (break, return) closes the file.
+ */
+export async function* readSnapshot<T>(
+  file: string,
+  options: SnapshotReadOptions,
+  read: (db: BoltDb, signal: AbortSignal) => AsyncIterable<T>,
+): AsyncGenerator<T> {
+  const db = await BoltDb.open(resolve(file));
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  try {
+    if (db.warning) options.onWarning?.(db.warning);
+    const trailer = checkTrailer(db, options.skipHashCheck ? 'ignore' : 'verify', signal).catch(
+      (err: unknown) => {
+        stop.abort(err);
+        throw err;
+      },
+    );
+    trailer.catch(() => {}); // awaited below, or moot once the read has failed
+    try {
+      yield* read(db, signal);
+      await trailer;
+    } catch (err) {
+      // The read failed because the trailer check stopped it: the trailer's error is the news.
+      if (stop.signal.aborted && isLifeboatError(stop.signal.reason)) throw stop.signal.reason;
+      if (options.signal?.aborted && !isLifeboatError(err)) {
+        throw new LifeboatError(
+          'aborted',
+          `stopped reading ${db.path}: ${errorLine(options.signal.reason)}`,
+          {
+            cause: err,
+          },
+        );
+      }
+      throw err;
+    }
+  } finally {
+    stop.abort();
+    await db.close();
+  }
+}
+
+/** A live key: its summary (kind, namespace, name, encoding…) and its etcd revisions. */
+export interface SnapshotEntry extends ObjectSummary {
+  createRevision: number;
+  modRevision: number;
+  version: number;
+  /** The lease id in hex, as etcdctl prints it; absent when the key has none. */
+  lease?: string;
+}
+
+export interface ListOptions extends SnapshotReadOptions {
+  /** Only etcd keys starting with this (e.g. /registry/secrets/). */
+  prefix?: string;
+  /** kube-apiserver's --etcd-prefix, for reading keys as objects; default /registry. */
+  etcdPrefix?: string;
+}
+
+/** etcd keys are bytes; kube-apiserver's are UTF-8 text. */
+export function keyText(key: Uint8Array): string {
+  return Buffer.from(key.buffer, key.byteOffset, key.length).toString('utf8');
+}
+
+export function leaseHex(lease: bigint): string | undefined {
+  return lease === 0n ? undefined : BigInt.asUintN(64, lease).toString(16);
+}
+
+export function entryOf(kv: KeyValue, etcdPrefix?: string): SnapshotEntry {
+  const summary = summarize(
+    keyText(kv.key),
+    kv.value,
+    etcdPrefix === undefined ? {} : { prefix: etcdPrefix },
+  );
+  const lease = leaseHex(kv.lease);
+  return {
+    ...summary,
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+    ...(lease ? { lease } : {}),
+  };
+}
+
+/**
+ * Every live key under the prefix, in modification order (what the file's
+ * `key` bucket is ordered by), one at a time: memory stays constant.
+ */
+export function snapshotEntries(file: string, options: ListOptions = {}): AsyncGenerator<SnapshotEntry> {
+  return readSnapshot(file, options, async function* (db, signal) {
+    const keys = liveKeys(db, {
+      ...(options.prefix ? { prefix: options.prefix } : {}),
+      copy: false, // each value is summarised and dropped before the next is read
+      signal,
+    });
+    for await (const kv of keys) yield entryOf(kv, options.etcdPrefix);
+  });
+}
+
+/** Every live key under the prefix, sorted by key (summaries are small; values are not kept). */
+export async function listSnapshot(file: string, options: ListOptions = {}): Promise<SnapshotEntry[]> {
+  const sortable: { bytes: Buffer; entry: SnapshotEntry }[] = [];
+  for await (const entry of snapshotEntries(file, options))
+    sortable.push({ bytes: Buffer.from(entry.key), entry });
+  // By bytes, as etcd orders keys (UTF-16 string order differs for characters past U+FFFF).
+  return sortable.sort((a, b) => Buffer.compare(a.bytes, b.bytes)).map((s) => s.entry);
+}
+
+/** "configmaps", "deployments.apps", "widgets.example.dev": kubectl's resource.group. */
+export function resourceName(entry: ObjectSummary): string {
+  if (entry.type !== 'object') return `(${entry.type})`;
+  return entry.group ? `${entry.resource}.${entry.group}` : (entry.resource ?? '');
+}
+
+export function encodingName(entry: ObjectSummary): string {
+  if (entry.encoding !== 'encrypted') return entry.error ? `${entry.encoding}!` : entry.encoding;
+  return ['encrypted', entry.provider, entry.keyName].filter((p) => p).join(':');
+}
+
+/** The table `snapshot ls` prints: one row per key, the key last so it can be copied into `snapshot get`. */
+export function entriesTable(entries: readonly SnapshotEntry[]): string {
+  const header = ['RESOURCE', 'NAMESPACE', 'NAME', 'KIND', 'APIVERSION', 'SIZE', 'MODREV', 'ENCODING', 'KEY'];
+  const rows = entries.map((e) => [
+    resourceName(e),
+    e.namespace || '-',
+    e.name ?? '-',
+    e.kind ?? '-',
+    e.apiVersion ?? '-',
+    String(e.size),
+    String(e.modRevision),
+    encodingName(e),
+    e.key,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  return line(header) + rows.map(line).join('');
+}
