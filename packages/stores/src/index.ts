@@ -1,5 +1,4 @@
 export * from './catalog.ts';
-export * from './duration.ts';
 export * from './key.ts';
 export * from './local.ts';
 export * from './open.ts';

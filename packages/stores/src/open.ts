@@ -1,8 +1,7 @@
 // From a parsed store URL plus settings to a store: the one place that knows
 // every backend. The URL says where; options say how (credentials, encryption,
 // locks, part size, the restic password) and are ignored by other backends.
-import { LifeboatError, type StoreLocation } from '@lifeboat/core';
-import { parseDuration } from './duration.ts';
+import { LifeboatError, parseDuration, type StoreLocation } from '@lifeboat/core';
 import { LocalStore } from './local.ts';
 import { ResticStore } from './restic.ts';
 import { S3Store } from './s3.ts';
@@ -89,7 +88,9 @@ function s3Options(location: StoreLocation & { kind: 's3' }, options: OpenStoreO
       objectLock: {
         mode: objectLock.mode,
         retainForMs:
-          typeof objectLock.retain === 'number' ? objectLock.retain : parseDuration(objectLock.retain),
+          typeof objectLock.retain === 'number'
+            ? objectLock.retain
+            : parseDuration(objectLock.retain, 'Object Lock retention'),
       },
     }),
   };

@@ -134,7 +134,9 @@ export class ResticStore implements BackupStore {
     if (!snapshot) throw this.#notFound(key);
     if (snapshot.empty) return Readable.from([], { objectMode: false });
     const restic = this.#restic;
-    const child = restic.start(['dump', '--', snapshot.id, `/${key}`], {
+    // --no-lock: reading must work while another node's prune holds the exclusive lock;
+    // restic verifies every blob it reads, so a pack pruned mid-read fails loudly.
+    const child = restic.start(['--no-lock', 'dump', '--', snapshot.id, `/${key}`], {
       streamStdout: true,
       ...(signal && { signal }),
     });

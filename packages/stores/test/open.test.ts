@@ -37,7 +37,7 @@ describe('openStore', () => {
       /KMS key id needs server-side encryption aws:kms/,
     );
     expect(() => openStore(s3, { s3: { objectLock: { mode: 'GOVERNANCE', retain: 'forever' } } })).toThrow(
-      /not a duration/,
+      /Object Lock retention "forever" is not a duration/,
     );
     expect(() => openStore(s3, { s3: { partSize: 1024 } })).toThrow(/≥ 5 MiB/);
   });
