@@ -8,6 +8,7 @@ import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { LifeboatError } from '@lifeboat/core';
+import { ioError as ioErrorWithHints, io as ioWithHints } from './io-error.ts';
 
 export interface TreeEntry {
   /** Path relative to the root, `/`-separated; '' for the root itself. */
@@ -115,23 +116,18 @@ function kindOf(stats: BigIntStats): string {
   return 'special file';
 }
 
-async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (err) {
-    throw ioError(what, err);
-  }
+// Reading /etc/kubernetes: what usually went wrong, in the admin's terms.
+const treeHints = {
+  EACCES: 'permission denied (the agent reads /etc/kubernetes as root)',
+  EPERM: 'permission denied (the agent reads /etc/kubernetes as root)',
+  ENOENT: 'it does not exist (check --kubernetes-dir)',
+  ELOOP: 'it was replaced by a symlink while being backed up',
+};
+
+function io<T>(what: string, action: () => Promise<T>): Promise<T> {
+  return ioWithHints(what, action, treeHints);
 }
 
 function ioError(what: string, err: unknown): LifeboatError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const hint =
-    code === 'EACCES' || code === 'EPERM'
-      ? ': permission denied (the agent reads /etc/kubernetes as root)'
-      : code === 'ENOENT'
-        ? ': it does not exist (check --kubernetes-dir)'
-        : code === 'ELOOP'
-          ? ': it was replaced by a symlink while being backed up'
-          : `: ${(err as Error).message}`;
-  return new LifeboatError('io', `cannot ${what}${hint}`, { cause: err });
+  return ioErrorWithHints(what, err, treeHints);
 }

@@ -20,6 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { LifeboatError } from '@lifeboat/core';
+import { io, ioError } from './io-error.ts';
 import { type BundleSummary, type ReadBundleOptions, readBundle } from './read-bundle.ts';
 import { refuse, SymlinkMap, safeComponents } from './safe-path.ts';
 import { abortedError } from './streams/aborted.ts';
@@ -215,19 +216,4 @@ async function makeWritable(dir: string): Promise<void> {
 
 function toSeconds(ns: bigint): number {
   return Number(ns) / 1e9;
-}
-
-async function io<T>(what: string, action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (err) {
-    throw ioError(what, err);
-  }
-}
-
-function ioError(what: string, err: unknown): LifeboatError {
-  const code = (err as NodeJS.ErrnoException).code;
-  const hint =
-    code === 'ENOSPC' ? 'the disk is full' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-  return new LifeboatError('io', `cannot ${what}: ${hint}`, { cause: err });
 }
