@@ -474,7 +474,10 @@ describe('a backup that fails half-way exits 1 with one clear line, leaves nothi
     let tick = at.getTime();
     const failed = await runBackup({
       ...(await options(big)),
-      now: () => new Date((tick += 300)),
+      now: () => {
+        tick += 300;
+        return new Date(tick);
+      },
       signal: cancel.signal,
       onProgress: (done, total) => {
         if (done > 0 && done < total) cancel.abort(new Error('received SIGTERM'));

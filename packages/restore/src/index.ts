@@ -1,2 +1,16 @@
+export * from './manifest-edit.ts';
+export * from './plan.ts';
+export * from './plan-types.ts';
+export * from './read-bundle.ts';
+export * from './render-runbook.ts';
+export * from './render-script.ts';
 export * from './shell.ts';
+export { restoreArgv } from './steps/restore.ts';
+export * from './topology.ts';
+export * from './unified-diff.ts';
 export * from './validate.ts';
+export * from './warnings/backup-age.ts';
+export * from './warnings/certificates.ts';
+export * from './warnings/versions.ts';
+export * from './warnings/warning.ts';
+export * from './write-plan.ts';

@@ -68,3 +68,18 @@ export function validateDataDir(path: string): string {
   }
   return path;
 }
+
+// The token only has to differ from the old cluster's; keep it to one plain
+// word so it reads the same in a flag, a file name and a runbook.
+const tokenPattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** --initial-cluster-token: letters, digits, ".", "_" and "-". */
+export function validateToken(token: string): string {
+  if (!tokenPattern.test(token)) {
+    throw new LifeboatError(
+      'usage',
+      `cluster token ${shown(token)} is invalid: use letters, digits, ".", "_" and "-" (at most 128 characters)`,
+    );
+  }
+  return token;
+}

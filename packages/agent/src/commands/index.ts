@@ -6,6 +6,7 @@ import { fetchCommand } from './fetch.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
 import { pruneCommand } from './prune.ts';
+import { restorePlanCommand } from './restore-plan.ts';
 import { snapshotExportCommand } from './snapshot-export.ts';
 import { snapshotGetCommand } from './snapshot-get.ts';
 import { snapshotLsCommand } from './snapshot-ls.ts';
@@ -26,6 +27,7 @@ export const commands: readonly Command[] = [
   snapshotLsCommand,
   snapshotGetCommand,
   snapshotExportCommand,
+  restorePlanCommand,
   versionCommand,
   helpCommand(() => commands),
 ];

@@ -43,7 +43,7 @@ function coerce(field: ConfigField, raw: unknown, source: string): ConfigValue {
       throw bad(`must be true or false, got ${JSON.stringify(raw)}`);
     case 'list': {
       const items = Array.isArray(raw) ? raw : typeof raw === 'string' ? raw.split(',') : undefined;
-      if (!items || !items.every((i) => typeof i === 'string')) throw bad('must be a list of strings');
+      if (!items?.every((i) => typeof i === 'string')) throw bad('must be a list of strings');
       return (items as string[]).map((s) => s.trim()).filter(Boolean);
     }
     case 'duration': {
