@@ -2,6 +2,7 @@
 import type { Command } from '../command.ts';
 import { backupCommand } from './backup.ts';
 import { discoverCommand } from './discover.ts';
+import { drillCommand } from './drill.ts';
 import { fetchCommand } from './fetch.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   snapshotGetCommand,
   snapshotExportCommand,
   restorePlanCommand,
+  drillCommand,
   versionCommand,
   helpCommand(() => commands),
 ];
