@@ -104,6 +104,36 @@ try {
     join(keys, 'cluster-signing.pub.asc'),
   ]);
 
+  step('Fetching it for a restore, then reading the snapshot without etcd');
+  const restore = join(work, 'restore');
+  lifeboat([
+    'fetch',
+    '--store',
+    store,
+    latest.id,
+    '--key',
+    join(keys, 'auditor.key.asc'),
+    '--signer-key',
+    join(keys, 'cluster-signing.pub.asc'),
+    '--out',
+    restore,
+  ]);
+  lifeboat(['snapshot', 'status', join(restore, 'etcd/snapshot.db')]);
+  const objects = quiet([
+    'snapshot',
+    'ls',
+    join(restore, 'etcd/snapshot.db'),
+    '--prefix',
+    '/registry/configmaps/team-01/',
+  ]);
+  console.log(
+    `$ lifeboat snapshot ls ${join(restore, 'etcd/snapshot.db')} --prefix /registry/configmaps/team-01/ | head -n 4`,
+  );
+  console.log(objects.split('\n').slice(0, 4).join('\n'));
+
+  step('Writing the restore runbook for this node');
+  lifeboat(['restore-plan', '--bundle', restore, '--out', join(work, 'plan')]);
+
   const payload = join(work, 'backups', latest.metadata.payload.key);
   const metadata = payload.replace(/\.tar\.zst\.pgp$/, '.json');
   step('Opening it as an auditor would, with gpg, sha256sum and tar alone');

@@ -56,7 +56,8 @@ export const fetchCommand = defineCommand<FetchArgs>({
   description: [
     'Downloads the payload, checks its sha256 against the metadata, decrypts it (integrity check and the',
     'expected signature must pass), and extracts it into DIR: etcd/snapshot.db (ready for `etcdutl',
-    "snapshot restore`), kubernetes/ (the node's /etc/kubernetes, modes kept) and lifeboat/manifest.json.",
+    "snapshot restore`), kubernetes/ (the node's /etc/kubernetes, modes kept), lifeboat/manifest.json, and",
+    "metadata.json (the backup's metadata, which `lifeboat restore-plan --bundle DIR` reads).",
     'Extraction refuses absolute paths, ".." and escaping symlinks, goes to DIR.partial, and is renamed',
     'to DIR only after every file matched the manifest; on any failure nothing is left. DIR must not exist',
     'or be empty. DIR holds CA private keys and every Secret: keep it private and delete it when done.',

@@ -3,14 +3,17 @@
 // the metadata, the decryption's integrity check and signature must pass,
 // and every file against the bundle's manifest; extraction goes to
 // OUT.partial and is renamed to OUT only when all of that held.
-import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { DigestStream, unpack } from '@lifeboat/bundle';
-import { LifeboatError } from '@lifeboat/core';
+import { LifeboatError, serializeMetadata } from '@lifeboat/core';
 import { type DecryptionKey, decryptStream } from '@lifeboat/pgp';
 import type { BackupStore } from '@lifeboat/stores';
 import type { PublicKey } from 'openpgp';
 import { expectSigner, findBackup } from './find-backup.ts';
+
+/** Where fetch leaves the backup's metadata inside OUT. */
+export const fetchedMetadataFile = 'metadata.json';
 
 export interface FetchOptions {
   store: BackupStore;
@@ -71,6 +74,9 @@ export async function fetchBackup(o: FetchOptions): Promise<FetchResult> {
         `${metadata.payload.key} is ${d.size} bytes with sha256 ${d.hex}; the metadata says ${metadata.payload.size} bytes, ${metadata.payload.sha256}`,
       );
     }
+    // The metadata beside the bundle, so a restore plan made from this folder knows
+    // the backup's time and etcd version (`lifeboat restore-plan --bundle OUT`).
+    await writeFile(join(out, fetchedMetadataFile), serializeMetadata(metadata), { mode: 0o600 });
     return {
       out,
       id: metadata.id,

@@ -4,7 +4,7 @@
 // and writes it. From a store, the payload is fetched (verified, decrypted)
 // into a private temp dir only to read etcd.yaml and the certificates, and
 // removed again; the scripts fetch it themselves on each node.
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type BackupMetadata, LifeboatError, parseMetadata } from '@lifeboat/core';
@@ -26,7 +26,7 @@ import {
 } from '@lifeboat/restore';
 import type { BackupStore } from '@lifeboat/stores';
 import type { PublicKey } from 'openpgp';
-import { fetchBackup } from './fetch.ts';
+import { fetchBackup, fetchedMetadataFile } from './fetch.ts';
 import { findBackup } from './find-backup.ts';
 
 export interface PlanFromStore {
@@ -191,13 +191,16 @@ export async function restorePlan(o: RestorePlanOptions): Promise<RestorePlanRes
     facts = await readBundle(o.bundle!, { now, ...(o.snapshot ? { snapshot: o.snapshot } : {}) });
     source = { bundleDir: facts.dir, ...(o.snapshot ? { snapshot: facts.snapshot } : {}), raw: facts.raw };
   }
-  if (o.metadataFile) {
-    const file = resolve(o.metadataFile);
+  // A folder made by `lifeboat fetch` carries the backup's metadata; use it unless told otherwise.
+  const fetched = o.bundle && !o.metadataFile ? join(resolve(o.bundle), fetchedMetadataFile) : undefined;
+  const metadataFile = o.metadataFile ?? (fetched && (await exists(fetched)) ? fetched : undefined);
+  if (metadataFile) {
+    const file = resolve(metadataFile);
     const given = parseMetadata(await readJson(file, 'the metadata'), file);
     if (metadata && given.id !== metadata.id) {
       throw new LifeboatError(
         'usage',
-        `--metadata ${o.metadataFile} is of backup ${given.id}, not ${metadata.id}`,
+        `--metadata ${metadataFile} is of backup ${given.id}, not ${metadata.id}`,
       );
     }
     metadata = given;
@@ -219,4 +222,11 @@ export async function restorePlan(o: RestorePlanOptions): Promise<RestorePlanRes
   const plan = planRestore(input);
   const written = await writePlan(plan, o.out);
   return { plan, written };
+}
+
+async function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false,
+  );
 }
