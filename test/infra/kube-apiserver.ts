@@ -30,15 +30,55 @@ export interface ControlPlaneOptions {
 
 /** etcd (kubeadm TLS) plus kube-apiserver on it, like a kubeadm control plane. */
 export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<KubeApiserver> {
-  const { 'kube-apiserver': binary } = await ensureBinary('kube-apiserver');
+  await ensureBinary('kube-apiserver');
   const port = await freePort();
   const etcd = await startEtcd({
     version: options.etcdVersion ?? '3.6',
     members: options.members ?? 1,
     apiserverPort: port,
   });
+  let apiserver: ApiserverProcess;
+  try {
+    apiserver = await startKubeApiserver({
+      etcdEndpoints: etcd.endpoints,
+      tree: etcd.members[0]!.tree.dir,
+      port,
+      ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
+    });
+  } catch (err) {
+    await etcd.stop();
+    throw err;
+  }
+  return {
+    url: apiserver.url,
+    kubeconfig: apiserver.kubeconfig,
+    admin: apiserver.admin,
+    etcd,
+    server: apiserver.server,
+    async stop() {
+      await apiserver.stop();
+      await etcd.stop();
+    },
+  };
+}
+
+export interface ApiserverOptions {
+  /** etcd's client URLs (kubeadm TLS: the tree's apiserver-etcd-client certificate). */
+  etcdEndpoints: string[];
+  /** The node's /etc/kubernetes, whose pki/ and admin.conf it uses. */
+  tree: string;
+  port: number;
+  extraArgs?: string[];
+}
+
+/** kube-apiserver alone: what startControlPlane runs, or a second one on an etcd restarted by a test. */
+export type ApiserverProcess = Omit<KubeApiserver, 'etcd'>;
+
+/** kube-apiserver alone on an etcd that runs already, with the tree's PKI; stop() leaves etcd running. */
+export async function startKubeApiserver(o: ApiserverOptions): Promise<ApiserverProcess> {
+  const { 'kube-apiserver': binary } = await ensureBinary('kube-apiserver');
+  const { tree, port } = o;
   const dir = await mkdtemp(join(tmpdir(), 'lifeboat-apiserver-'));
-  const tree = etcd.members[0]!.tree.dir;
   const pki = join(tree, 'pki');
   const url = `https://127.0.0.1:${port}`;
   await writeAdminCredentials(join(tree, 'admin.conf'), dir);
@@ -62,7 +102,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--client-ca-file=${pki}/ca.crt`,
         `--tls-cert-file=${pki}/apiserver.crt`,
         `--tls-private-key-file=${pki}/apiserver.key`,
-        `--etcd-servers=${etcd.endpoints.join(',')}`,
+        `--etcd-servers=${o.etcdEndpoints.join(',')}`,
         `--etcd-cafile=${pki}/etcd/ca.crt`,
         `--etcd-certfile=${pki}/apiserver-etcd-client.crt`,
         `--etcd-keyfile=${pki}/apiserver-etcd-client.key`,
@@ -73,7 +113,7 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
         `--cert-dir=${dir}`,
         '--profiling=false',
         '--v=1',
-        ...(options.extraArgs ?? []),
+        ...(o.extraArgs ?? []),
       ],
       logFile: join(dir, 'kube-apiserver.log'),
       timeoutMs: 120_000,
@@ -84,7 +124,6 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     });
   } catch (err) {
     admin.close();
-    await etcd.stop();
     await rm(dir, { recursive: true, force: true });
     throw err;
   }
@@ -92,12 +131,10 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     url,
     kubeconfig: join(tree, 'admin.conf'),
     admin,
-    etcd,
     server,
     async stop() {
       admin.close();
       await server.stop(10_000);
-      await etcd.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
