@@ -82,6 +82,21 @@ export const binaries = {
     version: 'debian',
     source: { kind: 'debian', package: { bsdtar: 'libarchive-tools' }, paths: { bsdtar: '/usr/bin/bsdtar' } },
   },
+  // The agent image (test/infra/image.ts): buildah builds and runs it, debootstrap makes the local base.
+  buildah: {
+    name: 'buildah',
+    version: 'debian',
+    source: { kind: 'debian', package: { buildah: 'buildah' }, paths: { buildah: '/usr/bin/buildah' } },
+  },
+  debootstrap: {
+    name: 'debootstrap',
+    version: 'debian',
+    source: {
+      kind: 'debian',
+      package: { debootstrap: 'debootstrap' },
+      paths: { debootstrap: '/usr/sbin/debootstrap' },
+    },
+  },
   gpg: {
     name: 'gpg',
     version: 'debian',
@@ -94,7 +109,10 @@ export const binaries = {
     source: {
       kind: 'go-wrapper',
       module: join(goDir, 'kube-apiserver-1.35'),
-      packages: { 'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver' },
+      packages: {
+        'kube-apiserver': 'k8s.io/kubernetes/cmd/kube-apiserver',
+        kubectl: 'k8s.io/kubernetes/cmd/kubectl',
+      },
     },
   },
 } satisfies Record<string, BinarySpec>;

@@ -7,7 +7,8 @@ import { backupFields } from '../config/fields.ts';
 import { configFlag, configFlagValues, flagsFor } from '../config/flags.ts';
 import { loadSettings, type Settings } from '../config/load.ts';
 import type { Io } from '../io.ts';
-import { logger, mib, progressLine } from '../log.ts';
+import { type ReportTarget, reportOutcome } from '../kubernetes/report.ts';
+import { type Logger, logger, mib, progressLine } from '../log.ts';
 import { runBackup } from '../operations/backup.ts';
 import { storeFromSettings } from '../operations/open-store.ts';
 import { policyFromSettings } from '../operations/policy.ts';
@@ -49,6 +50,68 @@ export async function backup(args: BackupArgs, io: Io): Promise<number> {
   });
   const cluster = validateName('cluster', text(settings, 'cluster') ?? 'kubernetes');
   const node = validateName('node', text(settings, 'node') ?? hostname().toLowerCase().split('.')[0]!);
+  // In-cluster reporting: one reportOutcome() call on success and one on failure (src/kubernetes/report.ts).
+  const report = reportTarget(settings, io.env, cluster, node);
+  const started = Date.now();
+  let taken: Awaited<ReturnType<typeof takeBackup>>;
+  try {
+    taken = await takeBackup(settings, io, log, cluster, node);
+  } catch (err) {
+    await reportOutcome(report, { ok: false, error: err, durationMs: Date.now() - started }, log);
+    throw err;
+  }
+  const { result, policy, store } = taken;
+  const m = result.metadata;
+  await reportOutcome(
+    report,
+    { ok: true, id: m.id, bytes: m.payload.size, revision: m.etcd.revision, durationMs: result.durationMs },
+    log,
+  );
+  for (const s of result.skipped) log.warn(`left out of the bundle: ${s}`);
+  log.info('backup complete', {
+    id: m.id,
+    payload: result.keys.payload,
+    size: m.payload.size,
+    revision: m.etcd.revision,
+    dbSize: m.etcd.dbSize,
+    etcd: m.etcd.serverVersion,
+    seconds: Math.round(result.durationMs / 100) / 10,
+  });
+  if (args.output === 'json') io.stdout(json(m));
+  else {
+    io.stdout(
+      `backup ${m.id} of ${cluster}/${node}: ${mib(m.payload.size)} encrypted to ${m.payload.recipients.length} key(s), ` +
+        `etcd ${m.etcd.serverVersion} revision ${m.etcd.revision}, ${m.kubernetes.files} files of /etc/kubernetes\n`,
+    );
+  }
+  if (!policy) return 0;
+  // Only after a successful backup: a failed run never deletes anything.
+  const pruned = await runPrune({ store, policy, cluster, node });
+  log.info('retention applied', { kept: pruned.plan.keep.length, deleted: pruned.deleted.length });
+  for (const r of pruned.refused) log.warn(`could not delete backup ${r.backup.id}: ${r.reason}`);
+  return 0;
+}
+
+function reportTarget(settings: Settings, env: Io['env'], cluster: string, node: string): ReportTarget {
+  const kubeconfig = text(settings, 'kubeconfig');
+  const namespace = text(settings, 'namespace');
+  const jobName = text(settings, 'job-name');
+  const pushgateway = text(settings, 'pushgateway');
+  const metricsTextfileDir = text(settings, 'metrics-textfile-dir');
+  return {
+    cluster,
+    node,
+    env,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(namespace ? { namespace } : {}),
+    ...(jobName ? { jobName } : {}),
+    ...(pushgateway ? { pushgateway } : {}),
+    ...(metricsTextfileDir ? { metricsTextfileDir } : {}),
+  };
+}
+
+/** Everything from reading keys and certificates to the uploaded backup: what reportOutcome reports on. */
+async function takeBackup(settings: Settings, io: Io, log: Logger, cluster: string, node: string) {
   const kubernetesDir = text(settings, 'kubernetes-dir') ?? '/etc/kubernetes';
   const compression = (text(settings, 'compression') ?? 'zstd') as Compression;
   if (!['zstd', 'gzip', 'none'].includes(compression)) {
@@ -107,30 +170,7 @@ export async function backup(args: BackupArgs, io: Io): Promise<number> {
   } finally {
     progress.clear();
   }
-  const m = result.metadata;
-  for (const s of result.skipped) log.warn(`left out of the bundle: ${s}`);
-  log.info('backup complete', {
-    id: m.id,
-    payload: result.keys.payload,
-    size: m.payload.size,
-    revision: m.etcd.revision,
-    dbSize: m.etcd.dbSize,
-    etcd: m.etcd.serverVersion,
-    seconds: Math.round(result.durationMs / 100) / 10,
-  });
-  if (args.output === 'json') io.stdout(json(m));
-  else {
-    io.stdout(
-      `backup ${m.id} of ${cluster}/${node}: ${mib(m.payload.size)} encrypted to ${m.payload.recipients.length} key(s), ` +
-        `etcd ${m.etcd.serverVersion} revision ${m.etcd.revision}, ${m.kubernetes.files} files of /etc/kubernetes\n`,
-    );
-  }
-  if (!policy) return 0;
-  // Only after a successful backup: a failed run never deletes anything.
-  const pruned = await runPrune({ store, policy, cluster, node });
-  log.info('retention applied', { kept: pruned.plan.keep.length, deleted: pruned.deleted.length });
-  for (const r of pruned.refused) log.warn(`could not delete backup ${r.backup.id}: ${r.reason}`);
-  return 0;
+  return { result, policy, store };
 }
 
 export const backupCommand = defineCommand<BackupArgs>({

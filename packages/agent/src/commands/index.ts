@@ -6,6 +6,7 @@ import { drillCommand } from './drill.ts';
 import { fetchCommand } from './fetch.ts';
 import { helpCommand } from './help.ts';
 import { listCommand } from './list.ts';
+import { manifestsCommand } from './manifests.ts';
 import { pruneCommand } from './prune.ts';
 import { restorePlanCommand } from './restore-plan.ts';
 import { snapshotExportCommand } from './snapshot-export.ts';
@@ -30,6 +31,7 @@ export const commands: readonly Command[] = [
   snapshotExportCommand,
   restorePlanCommand,
   drillCommand,
+  manifestsCommand,
   versionCommand,
   helpCommand(() => commands),
 ];

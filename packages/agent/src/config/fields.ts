@@ -171,6 +171,34 @@ export const backupFields = {
     description: 'restic repository password file',
     section: 'restic',
   },
+  // In-cluster reporting (Events, status ConfigMap) and metrics: see src/kubernetes/report.ts.
+  kubeconfig: {
+    type: 'string',
+    value: 'FILE',
+    description: 'report to this cluster (Events, status ConfigMap) even outside a pod',
+    default: 'in a pod: its service account',
+  },
+  namespace: {
+    type: 'string',
+    value: 'NS',
+    description: 'namespace of the Events and the lifeboat-status ConfigMap',
+    default: "the pod's",
+  },
+  'job-name': {
+    type: 'string',
+    value: 'NAME',
+    description: 'the Job this run belongs to, for its Events (set by the CronJob)',
+  },
+  pushgateway: {
+    type: 'string',
+    value: 'URL',
+    description: 'push metrics to this Prometheus Pushgateway',
+  },
+  'metrics-textfile-dir': {
+    type: 'string',
+    value: 'DIR',
+    description: "write metrics to DIR/lifeboat.prom for node-exporter's textfile collector",
+  },
   'dry-run': { type: 'boolean', description: 'prune: print the plan, delete nothing' },
 } satisfies Record<string, ConfigField>;
 
