@@ -2,13 +2,42 @@
 // when a server fails to come up), readiness is polled, and every child is
 // killed when the test process exits, however it exits.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { appendFileSync, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+/**
+ * A worker killed hard never runs its exit handler; the suite's global
+ * teardown then kills whatever pids were recorded here (see global-setup.ts).
+ */
+function record(pid: number | undefined, command: string): void {
+  const registry = process.env.LIFEBOAT_PID_REGISTRY;
+  if (registry && pid) appendFileSync(registry, `${pid} ${command}\n`);
+}
+
+/** Kills recorded servers still running — only if the pid still runs the recorded command (pids get reused). */
+export function killRecorded(registry: string): number {
+  let killed = 0;
+  const text = existsSync(registry) ? readFileSync(registry, 'utf8') : '';
+  for (const line of text.split('\n').filter(Boolean)) {
+    const space = line.indexOf(' ');
+    const pid = Number(line.slice(0, space));
+    const command = line.slice(space + 1);
+    try {
+      const argv0 = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+      if (argv0 !== command) continue;
+      process.kill(pid, 'SIGKILL');
+      killed++;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
 
 export interface Server {
   name: string;
@@ -51,6 +80,7 @@ export async function startServer(o: StartOptions): Promise<Server> {
     stdio: ['ignore', log, log],
   });
   running.add(child);
+  record(child.pid, o.command);
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;
