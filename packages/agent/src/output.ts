@@ -22,3 +22,18 @@ export function keyValueTable(rows: readonly (readonly [string, string])[]): str
   const width = Math.max(0, ...rows.map(([key]) => key.length));
   return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}\n`).join('');
 }
+
+/**
+ * Aligned columns with a header, the last column unpadded. Widths come from a
+ * loop, not Math.max(...column): a snapshot can list hundreds of thousands of
+ * rows, more arguments than a call may take.
+ */
+export function columns(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h) => h.length);
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, row[i]!.length);
+  }
+  const line = (cells: readonly string[]) =>
+    `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  return line(header) + rows.map(line).join('');
+}

@@ -95,3 +95,15 @@ describe('unknown input', () => {
     ]);
   });
 });
+
+describe('columns', () => {
+  it('aligns a table of 200,000 rows (more than a call takes as arguments)', async () => {
+    const { columns } = await import('../src/output.ts');
+    const rows = Array.from({ length: 200_000 }, (_, i) => [`key-${i}`, String(i)]);
+    const text = columns(['NAME', 'N'], rows);
+    const lines = text.trimEnd().split('\n');
+    expect(lines).toHaveLength(200_001);
+    expect(lines[0]).toBe('NAME        N');
+    expect(lines.at(-1)).toBe('key-199999  199999');
+  });
+});

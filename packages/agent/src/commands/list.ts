@@ -6,7 +6,7 @@ import type { Io } from '../io.ts';
 import { mib } from '../log.ts';
 import { listBackups } from '../operations/list.ts';
 import { storeFromSettings } from '../operations/open-store.ts';
-import { json, outputFormat } from '../output.ts';
+import { columns, json, outputFormat } from '../output.ts';
 
 const fields = pick(backupFields, ['store', 'cluster', 'node', 'restic-password-file']);
 
@@ -45,10 +45,7 @@ export async function list(args: ListArgs, io: Io): Promise<number> {
     b.metadata ? b.metadata.etcd.serverVersion : (b.problem ?? ''),
   ]);
   const header = ['ID', 'CLUSTER', 'NODE', 'STATE', 'SIZE', 'REVISION', 'ETCD'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) =>
-    `${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
-  io.stdout(line(header) + rows.map(line).join(''));
+  io.stdout(columns(header, rows));
   return 0;
 }
 

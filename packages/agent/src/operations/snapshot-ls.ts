@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { errorLine, isLifeboatError, LifeboatError } from '@lifeboat/core';
 import { BoltDb, checkTrailer, type KeyValue, liveKeys, type ObjectSummary, summarize } from '@lifeboat/etcd';
+import { columns } from '../output.ts';
 
 export interface SnapshotReadOptions {
   /** Skip the sha256 trailer check (by default checked when the file has one). */
@@ -151,8 +152,5 @@ export function entriesTable(entries: readonly SnapshotEntry[]): string {
     encodingName(e),
     e.key,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
-  return line(header) + rows.map(line).join('');
+  return columns(header, rows);
 }
