@@ -48,13 +48,17 @@ async function vmHwm(pid: number): Promise<number> {
 let counter = 0;
 const running = new Set<ChildProcess>();
 
-/** Kills the command being measured (on Ctrl-C or failure). */
+let stopped = false;
+
+/** Kills the command being measured (on Ctrl-C or failure); no command starts after this. */
 export function killRunning(): void {
+  stopped = true;
   for (const child of running) child.kill('SIGKILL');
 }
 
 /** Runs the command once; throws with the tail of stderr when it fails. */
 export async function measure(c: Command): Promise<Sample> {
+  if (stopped) throw new Error('the benchmark is stopping');
   const dir = await scratchDir();
   const n = counter++;
   const rssFile = join(dir, `rss-${n}`);

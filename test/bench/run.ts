@@ -166,6 +166,8 @@ async function main(): Promise<number> {
     log('starting etcd 3.6 with kubeadm TLS');
     const cluster = await startEtcd({ version: '3.6' });
     cleanups.push(() => cluster.stop());
+    // Before the fill, so the commit printed is the one the run started from.
+    const header = await machine(cluster);
     if (options.size > 1.5 * GiB) await raiseQuota(cluster, Math.min(options.size * 2, 8 * GiB));
 
     log(`filling etcd with Kubernetes-shaped objects to ${formatBytes(options.size)}`);
@@ -194,7 +196,6 @@ async function main(): Promise<number> {
       profileDir: options.profile,
       defer: (fn) => cleanups.push(fn),
     };
-    const header = await machine(cluster);
     const reports: Report[] = [];
     for (const name of options.chosen) {
       log(`${name} suite`);
