@@ -15,6 +15,10 @@ await build({
   target: 'node20',
   format: 'cjs',
   external: ['vscode'],
+  // ES modules among the dependencies (openpgp.js) call createRequire(import.meta.url),
+  // which a CommonJS bundle lacks: give them this file's own URL.
+  define: { 'import.meta.url': '__lifeboatFileUrl' },
+  banner: { js: "const __lifeboatFileUrl = require('node:url').pathToFileURL(__filename).href;" },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

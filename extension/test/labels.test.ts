@@ -1,6 +1,7 @@
+import type { ListedBackup } from '@lifeboat/agent/library';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { BackupSummary } from '../src/tree/backup-summary.ts';
 import { backupDescription, backupLabel, backupTooltip, formatAge, formatSize } from '../src/tree/labels.ts';
+import { metadataFor } from './store-fixtures.ts';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -10,14 +11,12 @@ const hour = 60 * minute;
 const day = 24 * hour;
 const now = new Date('2026-11-21T14:30:00Z');
 
-const backup = (ageMs: number, payloadBytes: number, revision: number | bigint): BackupSummary => ({
-  id: '20261121T113000Z',
-  cluster: 'prod',
-  node: 'cp-1',
-  createdAt: new Date(now.getTime() - ageMs),
-  payloadBytes,
-  revision,
-});
+const ref = { cluster: 'prod', node: 'cp-1', id: '20261121T113000Z' };
+const complete = (payloadBytes: number, revision: number): ListedBackup => {
+  const metadata = metadataFor(ref, Buffer.alloc(0), revision);
+  metadata.payload.size = payloadBytes;
+  return { ...ref, time: '2026-11-21T11:30:00.000Z', state: 'complete', payloadSize: payloadBytes, metadata };
+};
 
 describe('backupLabel', () => {
   const originalTz = process.env.TZ;
@@ -44,20 +43,53 @@ describe('backupLabel', () => {
 
 describe('backupDescription', () => {
   it('reads "age · size · rev N"', () => {
-    expect(backupDescription(backup(3 * hour, 12.4 * MiB, 48213), now)).toBe('3h ago · 12.4 MiB · rev 48213');
+    expect(backupDescription(complete(12.4 * MiB, 48213), now)).toBe('3h ago · 12.4 MiB · rev 48213');
   });
 
-  it('prints revisions beyond 2^53 exactly', () => {
-    expect(backupDescription(backup(5 * minute, 900, 9007199254740993n), now)).toBe(
-      '5m ago · 900 B · rev 9007199254740993',
-    );
+  it('says "incomplete" where an unfinished backup has no revision', () => {
+    const listed: ListedBackup = {
+      ...ref,
+      time: '2026-11-21T11:30:00.000Z',
+      state: 'incomplete',
+      payloadSize: 900,
+    };
+    expect(backupDescription(listed, now)).toBe('3h ago · 900 B · incomplete');
   });
 });
 
 describe('backupTooltip', () => {
-  it('gives the UTC time, origin and exact size', () => {
-    expect(backupTooltip(backup(3 * hour, 2 * KiB, 7))).toBe(
-      'prod/cp-1 20261121T113000Z\ntaken 2026-11-21T11:30:00.000Z\n2.0 KiB encrypted (2048 bytes)\netcd revision 7',
+  it('carries the whole metadata and the last verification', () => {
+    const text = backupTooltip(complete(2 * KiB, 7), {
+      ok: false,
+      at: new Date('2026-11-21T14:00:00Z'),
+      summary: 'payload checksum: payload is 3 bytes',
+      deep: false,
+    });
+    expect(text.split('\n')).toEqual([
+      'prod/cp-1 20261121T113000Z',
+      'taken 2026-11-21T11:30:00.000Z, finished 2026-11-21T11:30:00.000Z by agent 0.1.0',
+      'etcd 3.6.16 at https://10.0.0.11:2379: revision 7, db 24.0 MiB',
+      'member 8e9e05c52164694d, cluster cdf818194e3a8c32',
+      `snapshot sha256 ${'a'.repeat(64)}`,
+      'payload prod/cp-1/20261121T113000Z.tar.zst.pgp: 2.0 KiB (2048 bytes), zstd',
+      expect.stringMatching(/^payload sha256 [0-9a-f]{64}$/),
+      'encrypted to 0123456789ABCDEF0123456789ABCDEF01234567',
+      'not signed',
+      '/etc/kubernetes: 42 files, 120.6 KiB',
+      'verification FAILED 2026-11-21T14:00:00.000Z: payload checksum: payload is 3 bytes',
+    ]);
+  });
+
+  it('explains a backup without metadata', () => {
+    const listed: ListedBackup = {
+      ...ref,
+      time: '2026-11-21T11:30:00.000Z',
+      state: 'incomplete',
+      payloadSize: 10,
+      problem: 'no metadata: the run failed or is still uploading',
+    };
+    expect(backupTooltip(listed)).toBe(
+      'prod/cp-1 20261121T113000Z\nincomplete: no metadata: the run failed or is still uploading\npayload 10 B (10 bytes)',
     );
   });
 });

@@ -244,7 +244,14 @@ describe('the ServiceAccount token: exactly what the agent does, nothing else', 
     const warnings: string[] = [];
     const finishedAt = new Date('2026-03-01T12:00:00.000Z');
     const summary = await reportOutcome(
-      { cluster: 'prod', node: 'cp-1', kubeconfig: tokenKubeconfig, jobName, env: {} },
+      {
+        cluster: 'prod',
+        node: 'cp-1',
+        store: 'restic:rest:https://backup:s3cret@rest.example:8000/prod',
+        kubeconfig: tokenKubeconfig,
+        jobName,
+        env: {},
+      },
       { ok: true, id: '20260301T115958Z', bytes: 3_145_728, revision: 4242, durationMs: 2500, finishedAt },
       logger(io),
     );
@@ -276,6 +283,8 @@ describe('the ServiceAccount token: exactly what the agent does, nothing else', 
     ).json<{ data: Record<string, string> }>();
     expect(cm.data).toEqual({
       cluster: 'prod',
+      // Where the extension finds this cluster's backups; the password never reaches the API server.
+      store: 'restic:rest:https://***@rest.example:8000/prod',
       'cp-1.last-outcome': 'Succeeded',
       'cp-1.last-success-time': '2026-03-01T12:00:00.000Z',
       'cp-1.last-success-id': '20260301T115958Z',
@@ -319,6 +328,7 @@ describe('the ServiceAccount token: exactly what the agent does, nothing else', 
     ).json<{ data: Record<string, string> }>();
     expect(cm.data['cp-1.last-outcome']).toBe('Succeeded');
     expect(cm.data['cp-2.last-outcome']).toBe('Failed');
+    expect(cm.data['store']).toBe(`file://${dir}/store`);
     expect(cm.data['cp-2.failures-total']).toBe('1');
     expect(cm.data['cp-2.last-failure-reason']).toContain('no-such-key.asc');
     const events = (await cp.admin.call('GET', `${cp.url}/api/v1/namespaces/${ns}/events`))

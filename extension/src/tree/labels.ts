@@ -1,7 +1,9 @@
 // How a backup reads in the tree: the label is the local time people think
 // in during an outage, the description says how old, how big and which etcd
-// revision. Pure functions, so they are tested without VS Code.
-import type { BackupSummary } from './backup-summary.ts';
+// revision, the tooltip carries the whole metadata. Pure functions, so they
+// are tested without VS Code.
+import type { ListedBackup } from '@lifeboat/agent/library';
+import type { Verification } from './verification.ts';
 
 const two = (n: number) => String(n).padStart(2, '0');
 
@@ -11,19 +13,42 @@ export function backupLabel(createdAt: Date): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** e.g. "3h ago · 12.4 MiB · rev 48213". */
-export function backupDescription(backup: BackupSummary, now: Date): string {
-  return `${formatAge(backup.createdAt, now)} · ${formatSize(backup.payloadBytes)} · rev ${backup.revision}`;
+/** e.g. "3h ago · 12.4 MiB · rev 48213"; an incomplete backup says so instead of a revision. */
+export function backupDescription(backup: ListedBackup, now: Date): string {
+  const parts = [formatAge(new Date(backup.time), now)];
+  if (backup.payloadSize !== undefined) parts.push(formatSize(backup.payloadSize));
+  if (backup.metadata) parts.push(`rev ${backup.metadata.etcd.revision}`);
+  else parts.push(backup.state === 'incomplete' ? 'incomplete' : 'invalid');
+  return parts.join(' · ');
 }
 
-/** The hover: the exact UTC time and where the backup came from. */
-export function backupTooltip(backup: BackupSummary): string {
-  return [
-    `${backup.cluster}/${backup.node} ${backup.id}`,
-    `taken ${backup.createdAt.toISOString()}`,
-    `${formatSize(backup.payloadBytes)} encrypted (${backup.payloadBytes} bytes)`,
-    `etcd revision ${backup.revision}`,
-  ].join('\n');
+/** The hover: every fact of the metadata, the exact UTC times, and the last verification. */
+export function backupTooltip(backup: ListedBackup, verification?: Verification): string {
+  const m = backup.metadata;
+  const lines = [`${backup.cluster}/${backup.node} ${backup.id}`];
+  if (!m) {
+    lines.push(`${backup.state}: ${backup.problem ?? 'no metadata'}`);
+    if (backup.payloadSize !== undefined)
+      lines.push(`payload ${formatSize(backup.payloadSize)} (${backup.payloadSize} bytes)`);
+  } else {
+    lines.push(
+      `taken ${m.created}, finished ${m.finished} by agent ${m.agentVersion}`,
+      `etcd ${m.etcd.serverVersion} at ${m.etcd.endpoint}: revision ${m.etcd.revision}, db ${formatSize(m.etcd.dbSize)}`,
+      `member ${m.etcd.memberId}, cluster ${m.etcd.clusterId}`,
+      `snapshot sha256 ${m.etcd.snapshotSha256}`,
+      `payload ${m.payload.key}: ${formatSize(m.payload.size)} (${m.payload.size} bytes), ${m.payload.compression}`,
+      `payload sha256 ${m.payload.sha256}`,
+      `encrypted to ${m.payload.recipients.join(', ')}`,
+      m.payload.signer ? `signed by ${m.payload.signer}` : 'not signed',
+      `/etc/kubernetes: ${m.kubernetes.files} files, ${formatSize(m.kubernetes.bytes)}`,
+    );
+  }
+  if (verification) {
+    lines.push(
+      `${verification.ok ? 'verified' : 'verification FAILED'} ${verification.at.toISOString()}: ${verification.summary}`,
+    );
+  }
+  return lines.join('\n');
 }
 
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;

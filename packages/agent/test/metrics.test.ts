@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportOutcome } from '../src/kubernetes/report.ts';
-import { parseStatus, statusData } from '../src/kubernetes/status.ts';
+import { parseStatus, statusData, statusNodes } from '../src/kubernetes/status.ts';
 import { logger } from '../src/log.ts';
 import { escapeLabel, parseMetrics, renderMetrics } from '../src/metrics/prometheus.ts';
 import { pushgatewayUrl } from '../src/metrics/pushgateway.ts';
@@ -68,6 +68,17 @@ describe('Prometheus text format', () => {
       failuresTotal: 0,
     });
     expect(parseStatus(data, 'cp-2')).toEqual({});
+  });
+
+  it('finds the nodes that reported, dotted names included, and not the cluster-wide keys', () => {
+    const data = {
+      cluster: 'prod',
+      store: 's3://b/p',
+      ...statusData('cp-1.example.com', { lastOutcome: 'Succeeded' }),
+      ...statusData('cp-2', { failuresTotal: 3 }),
+    };
+    expect(statusNodes(data)).toEqual(['cp-1.example.com', 'cp-2']);
+    expect(statusNodes(undefined)).toEqual([]);
   });
 });
 

@@ -1,8 +1,9 @@
 // Compression stages for the bundle: zstd (the default, Node's own zlib),
 // gzip, or none. The output is what `tar --zstd -x` / `tar -xz` read.
 import { PassThrough, pipeline, type Readable, type Transform } from 'node:stream';
-import { constants, createGunzip, createGzip, createZstdCompress, createZstdDecompress } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { type Compression, LifeboatError } from '@lifeboat/core';
+import { JsZstdDecompressor } from './zstd/js-decompressor.ts';
 
 /**
  * Default levels. zstd 1: measured with bench/compression.bench.ts on a 48 MiB
@@ -25,12 +26,18 @@ export function compressor(kind: Compression, level?: number): Transform {
   if (!Number.isInteger(chosen) || chosen < min || chosen > max) {
     throw new LifeboatError('usage', `${kind} level ${chosen} is out of range: use ${min} to ${max}`);
   }
-  if (kind === 'gzip') return createGzip({ level: chosen });
-  return createZstdCompress({
+  if (kind === 'gzip') return zlib.createGzip({ level: chosen });
+  if (!hasNativeZstd()) {
+    throw new LifeboatError(
+      'usage',
+      `Node ${process.version} has no zstd compression (it came in 22.15): use --compression gzip, or Node 24`,
+    );
+  }
+  return zlib.createZstdCompress({
     params: {
-      [constants.ZSTD_c_compressionLevel]: chosen,
+      [zlib.constants.ZSTD_c_compressionLevel]: chosen,
       // A per-frame checksum, so `zstd -t` and every decompressor detect damage.
-      [constants.ZSTD_c_checksumFlag]: 1,
+      [zlib.constants.ZSTD_c_checksumFlag]: 1,
     },
   });
 }
@@ -40,12 +47,21 @@ export function decompressor(kind: Compression): Transform {
     case 'none':
       return new PassThrough();
     case 'gzip':
-      return createGunzip();
+      return zlib.createGunzip();
     case 'zstd':
-      return createZstdDecompress();
+      return hasNativeZstd() ? zlib.createZstdDecompress() : new JsZstdDecompressor();
     default:
       throw new LifeboatError('usage', `unknown compression ${JSON.stringify(kind)}: use zstd, gzip or none`);
   }
+}
+
+/**
+ * Whether this Node's zlib has zstd (22.15+, 23.8+). Read at each call, so
+ * tests can take it away; the namespace import keeps a missing export from
+ * failing at load time.
+ */
+export function hasNativeZstd(): boolean {
+  return typeof (zlib as Partial<typeof zlib>).createZstdDecompress === 'function';
 }
 
 /** The file name suffix tar and people expect: `.tar.zst`, `.tar.gz`, `.tar`. */

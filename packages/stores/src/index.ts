@@ -3,6 +3,7 @@ export * from './key.ts';
 export * from './local.ts';
 export * from './open.ts';
 export * from './progress.ts';
+export { redactUrls } from './redact.ts';
 export * from './restic.ts';
 export * from './retention.ts';
 export * from './retry.ts';

@@ -98,10 +98,12 @@ function reportTarget(settings: Settings, env: Io['env'], cluster: string, node:
   const jobName = text(settings, 'job-name');
   const pushgateway = text(settings, 'pushgateway');
   const metricsTextfileDir = text(settings, 'metrics-textfile-dir');
+  const store = text(settings, 'store');
   return {
     cluster,
     node,
     env,
+    ...(store ? { store } : {}),
     ...(kubeconfig ? { kubeconfig } : {}),
     ...(namespace ? { namespace } : {}),
     ...(jobName ? { jobName } : {}),

@@ -15,6 +15,8 @@ import { type NodeStatus, readStatus, writeStatus } from './status.ts';
 export interface ReportTarget {
   cluster: string;
   node: string;
+  /** The store URL, recorded in the status ConfigMap (credentials redacted). */
+  store?: string;
   kubeconfig?: string;
   namespace?: string;
   jobName?: string;
@@ -132,7 +134,11 @@ export async function reportOutcome(
 
   if (client) {
     try {
-      await withTimeout(writeStatus(client, cluster, node, status), ms, 'updating the status ConfigMap');
+      await withTimeout(
+        writeStatus(client, cluster, node, status, target.store),
+        ms,
+        'updating the status ConfigMap',
+      );
       summary.status = true;
     } catch (err) {
       warn(`cannot update ConfigMap ${client.namespace}/lifeboat-status`, err);

@@ -2,9 +2,18 @@
 // node's CronJob updates only its own keys with a JSON merge patch, without
 // reading first and without conflicts between nodes.
 import { PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import { redactUrls } from '@lifeboat/stores';
 import { apiStatus, type ClusterClient } from './client.ts';
 
 export const statusConfigMap = 'lifeboat-status';
+
+/**
+ * Cluster-wide keys beside the per-node ones: the cluster's name and the
+ * store its backups go to (credentials in a URL replaced by "***"), which is
+ * how the VS Code extension finds a cluster's backups from a kubeconfig.
+ */
+export const clusterKey = 'cluster';
+export const storeKey = 'store';
 
 export interface NodeStatus {
   lastOutcome?: 'Succeeded' | 'Failed';
@@ -63,6 +72,19 @@ export function parseStatus(data: Record<string, string> | undefined, node: stri
   return status as NodeStatus;
 }
 
+/** The nodes that have reported into the ConfigMap's data, sorted. */
+export function statusNodes(data: Record<string, string> | undefined): string[] {
+  const nodes = new Set<string>();
+  for (const key of Object.keys(data ?? {})) {
+    for (const field of Object.values(keys)) {
+      // Node names may hold dots themselves; the field name is what ends the key.
+      if (key.endsWith(`.${field}`) && key.length > field.length + 1)
+        nodes.add(key.slice(0, -field.length - 1));
+    }
+  }
+  return [...nodes].sort();
+}
+
 /** This node's last status, or an empty one when the ConfigMap does not exist yet. */
 export async function readStatus(client: ClusterClient, node: string): Promise<NodeStatus> {
   try {
@@ -83,8 +105,13 @@ export async function writeStatus(
   cluster: string,
   node: string,
   status: NodeStatus,
+  store?: string,
 ): Promise<V1ConfigMap> {
-  const data = { cluster, ...statusData(node, status) };
+  const data = {
+    [clusterKey]: cluster,
+    ...(store ? { [storeKey]: redactUrls(store) } : {}),
+    ...statusData(node, status),
+  };
   const { namespace } = client;
   try {
     return await client.core.patchNamespacedConfigMap(

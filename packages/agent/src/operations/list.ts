@@ -37,7 +37,8 @@ export async function readMetadata(store: BackupStore, key: string): Promise<Bac
   return parseMetadata(json, key);
 }
 
-async function describe(store: BackupStore, e: CatalogEntry): Promise<ListedBackup> {
+/** One catalog entry as a listed backup: its metadata read and validated when it is complete. */
+export async function describeBackup(store: BackupStore, e: CatalogEntry): Promise<ListedBackup> {
   const base = {
     id: e.id,
     cluster: e.cluster,
@@ -69,14 +70,23 @@ export async function listBackups(
       (a, b) =>
         b.id.localeCompare(a.id) || a.cluster.localeCompare(b.cluster) || a.node.localeCompare(b.node),
     );
+  return describeBackups(store, entries);
+}
+
+/** describeBackup for each entry, in order, a few metadata reads at a time. */
+export async function describeBackups(
+  store: BackupStore,
+  entries: readonly CatalogEntry[],
+  concurrency = 8,
+): Promise<ListedBackup[]> {
   const out: ListedBackup[] = new Array(entries.length);
   let next = 0;
   const worker = async () => {
     while (next < entries.length) {
       const i = next++;
-      out[i] = await describe(store, entries[i]!);
+      out[i] = await describeBackup(store, entries[i]!);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: concurrency }, worker));
   return out;
 }

@@ -1,0 +1,80 @@
+// The status bar: the current kube context's last backup, by age, from what
+// the agents report in the status ConfigMap; a failed last run shows too.
+// Clicking it offers "Back up now" and the Backups view.
+import type { NodeStatus } from '@lifeboat/agent/library';
+import * as vscode from 'vscode';
+import type { ClusterFinding } from '../sources/clusters.ts';
+import { formatAge } from '../tree/labels.ts';
+
+export interface StatusText {
+  text: string;
+  tooltip: string;
+  warning: boolean;
+}
+
+/** What the status bar says about one cluster; undefined when its agent reported nothing. */
+export function clusterStatusText(finding: ClusterFinding, now: Date): StatusText | undefined {
+  if (finding.nodes.length === 0) return undefined;
+  const name = finding.cluster ?? finding.context;
+  const times = finding.nodes
+    .map((n) => n.status.lastSuccessTime)
+    .filter((t): t is string => t !== undefined)
+    .map((t) => new Date(t))
+    .filter((d) => !Number.isNaN(d.getTime()));
+  const newest = times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : undefined;
+  const failing = finding.nodes.filter((n) => n.status.lastOutcome === 'Failed').map((n) => n.name);
+  const lines = finding.nodes.map(({ name: node, status }) => `${node}: ${nodeLine(status, now)}`);
+  const text = `${failing.length ? '$(warning)' : '$(archive)'} ${name}: ${newest ? formatAge(newest, now) : 'no backup'}${failing.length ? ` · ${failing.join(', ')} failing` : ''}`;
+  return {
+    text,
+    tooltip: [
+      `Lifeboat — kube context ${finding.context}, cluster ${name}`,
+      ...lines,
+      '',
+      'Click to back up now',
+    ].join('\n'),
+    warning: failing.length > 0 || !newest,
+  };
+}
+
+function nodeLine(status: NodeStatus, now: Date): string {
+  const success = status.lastSuccessTime
+    ? `last backup ${formatAge(new Date(status.lastSuccessTime), now)} (${status.lastSuccessId ?? '?'})`
+    : 'no successful backup';
+  if (status.lastOutcome === 'Failed') {
+    return `${success}; last run FAILED ${status.lastFailureTime ? formatAge(new Date(status.lastFailureTime), now) : ''}: ${status.lastFailureReason ?? ''}`.trim();
+  }
+  return success;
+}
+
+export class ClusterStatusBar implements vscode.Disposable {
+  readonly #item: vscode.StatusBarItem;
+
+  constructor() {
+    this.#item = vscode.window.createStatusBarItem(
+      'lifeboat.clusterStatus',
+      vscode.StatusBarAlignment.Left,
+      10,
+    );
+    this.#item.name = 'Lifeboat: last backup';
+    this.#item.command = 'lifeboat.backUpNow';
+  }
+
+  show(finding: ClusterFinding | undefined, now = new Date()): void {
+    const status = finding && clusterStatusText(finding, now);
+    if (!status) {
+      this.#item.hide();
+      return;
+    }
+    this.#item.text = status.text;
+    this.#item.tooltip = status.tooltip;
+    this.#item.backgroundColor = status.warning
+      ? new vscode.ThemeColor('statusBarItem.warningBackground')
+      : undefined;
+    this.#item.show();
+  }
+
+  dispose(): void {
+    this.#item.dispose();
+  }
+}
