@@ -120,7 +120,7 @@ export const binaries = {
   'code-server': {
     name: 'code-server',
     version: '4.139.1',
-    firstBuild: '10 minutes',
+    firstBuild: '3 to 4 minutes',
     source: {
       kind: 'npm',
       package: 'code-server',
@@ -223,6 +223,7 @@ function installDebian(what: string, packages: string[]): void {
   const how = `apt-get install -y ${packages.join(' ')}`;
   if (process.getuid?.() !== 0) throw new Error(`${what} is missing: run "sudo ${how}"`);
   log(`installing Debian packages: ${packages.join(' ')}`);
+  const started = Date.now();
   const opts = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } } as const;
   let res = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], opts);
   if (res.status !== 0) {
@@ -230,6 +231,7 @@ function installDebian(what: string, packages: string[]): void {
     res = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], opts);
   }
   if (res.status !== 0) throw new Error(`could not install ${packages.join(' ')}: "${how}" failed`);
+  log(`installed ${packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
 /** Makes sure a binary set is installed, building or installing it if needed. */
