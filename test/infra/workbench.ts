@@ -26,8 +26,9 @@ export function quickInput(page: Page): Locator {
  * title, wait until the highlighted entry is that command, Enter.
  */
 export async function runCommand(page: Page, title: string, timeoutMs = defaultTimeout): Promise<void> {
-  // The palette needs keyboard focus inside the workbench.
-  await page.locator('.part.statusbar').click({ position: { x: 1, y: 1 } });
+  // The workbench listens for keys on the window, wherever the focus is; a quick pick left open
+  // from an earlier step would swallow F1, so close it first.
+  if (await quickInput(page).isVisible()) await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   const input = quickInput(page).locator('input');
   await input.waitFor({ state: 'visible', timeout: timeoutMs });
