@@ -1,18 +1,31 @@
 // The catalogue of real programs the tests run, and how each one gets onto
 // this machine: built with Go through a wrapper module (etcd, kube-apiserver,
 // restic),
-// "go install"ed at a pinned version (MinIO), or a Debian package
-// (etcd 3.4, restic 0.14, GnuPG). ensureBinary() builds on first use, prints
-// progress, and fails with a message naming what to install.
+// "go install"ed at a pinned version (MinIO), a Debian package
+// (etcd 3.4, restic 0.14, GnuPG, Chromium), or an npm package installed into
+// its own cache folder (code-server). ensureBinary() builds on first use,
+// prints progress, and fails with a message naming what to install.
 import { spawn, spawnSync } from 'node:child_process';
 import { access, mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cacheDir } from './cache.ts';
+import { installNpm } from './npm-install.ts';
 
 type Source =
   | { kind: 'go-wrapper'; module: string; packages: Record<string, string> }
   | { kind: 'go-install'; packages: Record<string, string> }
-  | { kind: 'debian'; package: Record<string, string>; paths: Record<string, string> };
+  | { kind: 'debian'; package: Record<string, string>; paths: Record<string, string> }
+  | {
+      kind: 'npm';
+      /** The package, installed as `<package>@<version>` under `<cache>/<name>-<version>/`. */
+      package: string;
+      /** Program name → path inside the install folder. */
+      bins: Record<string, string>;
+      /** The Node major version its native modules are built for and that must run it. */
+      nodeMajor: number;
+      /** Debian packages its native modules build against: a file each one installs → package. */
+      buildDeps: Record<string, string>;
+    };
 
 export interface BinarySpec {
   name: string;
@@ -97,6 +110,31 @@ export const binaries = {
       paths: { debootstrap: '/usr/sbin/debootstrap' },
     },
   },
+  // The browser the VS Code extension's end-to-end tests drive (test/infra/browser.ts).
+  chromium: {
+    name: 'chromium',
+    version: 'debian',
+    source: { kind: 'debian', package: { chromium: 'chromium' }, paths: { chromium: '/usr/bin/chromium' } },
+  },
+  // VS Code in the browser, to run the extension for real (test/infra/code-server.ts).
+  'code-server': {
+    name: 'code-server',
+    version: '4.139.1',
+    firstBuild: '3 to 4 minutes',
+    source: {
+      kind: 'npm',
+      package: 'code-server',
+      bins: { 'code-server': 'node_modules/code-server/out/node/entry.js' },
+      nodeMajor: 24,
+      buildDeps: {
+        '/usr/include/krb5.h': 'libkrb5-dev',
+        '/usr/include/libsecret-1/libsecret/secret.h': 'libsecret-1-dev',
+        '/usr/include/X11/Xlib.h': 'libx11-dev',
+        '/usr/include/X11/extensions/XKBfile.h': 'libxkbfile-dev',
+        '/usr/bin/pkg-config': 'pkg-config',
+      },
+    },
+  },
   gpg: {
     name: 'gpg',
     version: 'debian',
@@ -119,11 +157,20 @@ export const binaries = {
 
 export type BinaryName = keyof typeof binaries;
 
+/** The cache folder a built binary set lives in (npm packages get a folder of their own). */
+function installDir(spec: BinarySpec): string {
+  const folder = `${spec.name}-${spec.version}`;
+  return spec.source.kind === 'npm' ? join(cacheDir(), folder) : join(cacheDir(), 'bin', folder);
+}
+
 /** Where a binary set is (or will be) installed: program name → absolute path. */
 export function binaryPaths(name: BinaryName): Record<string, string> {
   const spec: BinarySpec = binaries[name];
   if (spec.source.kind === 'debian') return { ...spec.source.paths };
-  const dir = join(cacheDir(), 'bin', `${spec.name}-${spec.version}`);
+  const dir = installDir(spec);
+  if (spec.source.kind === 'npm') {
+    return Object.fromEntries(Object.entries(spec.source.bins).map(([p, rel]) => [p, join(dir, rel)]));
+  }
   return Object.fromEntries(Object.keys(spec.source.packages).map((p) => [p, join(dir, p)]));
 }
 
@@ -171,11 +218,12 @@ function runGo(args: string[], options: { cwd?: string; gobin?: string }, what: 
   });
 }
 
-function installDebian(spec: BinarySpec & { source: { kind: 'debian' } }): void {
-  const packages = [...new Set(Object.values(spec.source.package))];
+function installDebian(what: string, packages: string[]): void {
+  packages = [...new Set(packages)];
   const how = `apt-get install -y ${packages.join(' ')}`;
-  if (process.getuid?.() !== 0) throw new Error(`${spec.name} is missing: run "sudo ${how}"`);
+  if (process.getuid?.() !== 0) throw new Error(`${what} is missing: run "sudo ${how}"`);
   log(`installing Debian packages: ${packages.join(' ')}`);
+  const started = Date.now();
   const opts = { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } } as const;
   let res = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], opts);
   if (res.status !== 0) {
@@ -183,6 +231,7 @@ function installDebian(spec: BinarySpec & { source: { kind: 'debian' } }): void 
     res = spawnSync('apt-get', ['install', '-y', '-qq', ...packages], opts);
   }
   if (res.status !== 0) throw new Error(`could not install ${packages.join(' ')}: "${how}" failed`);
+  log(`installed ${packages.join(' ')} in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
 /** Makes sure a binary set is installed, building or installing it if needed. */
@@ -190,36 +239,50 @@ export async function ensureBinary(name: BinaryName): Promise<Record<string, str
   const spec: BinarySpec = binaries[name];
   const paths = binaryPaths(name);
   if (await present(paths)) return paths;
-  if (spec.source.kind === 'debian') {
-    installDebian(spec as BinarySpec & { source: { kind: 'debian' } });
+  const source = spec.source;
+  if (source.kind === 'debian') {
+    installDebian(spec.name, Object.values(source.package));
     if (!(await present(paths)))
       throw new Error(`${spec.name}: package installed but ${Object.values(paths)} missing`);
     return paths;
   }
-  const go = goVersion();
-  const dir = join(cacheDir(), 'bin', `${spec.name}-${spec.version}`);
+  let tool: string;
+  if (source.kind === 'npm') {
+    const missing: string[] = [];
+    for (const [file, pkg] of Object.entries(source.buildDeps)) {
+      if (!(await present({ file }))) missing.push(pkg);
+    }
+    if (missing.length > 0) installDebian(`what ${spec.name} builds against`, missing);
+    tool = `npm and Node ${process.versions.node}`;
+  } else {
+    tool = goVersion();
+  }
+  const dir = installDir(spec);
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
   const started = Date.now();
   log(
-    `building ${spec.name} ${spec.version} with ${go} (first build only, about ${spec.firstBuild ?? 'a minute'})`,
+    `building ${spec.name} ${spec.version} with ${tool} (first build only, about ${spec.firstBuild ?? 'a minute'})`,
   );
   const heartbeat = setInterval(
     () => log(`  still building ${spec.name}… ${Math.round((Date.now() - started) / 1000)}s`),
     30_000,
   );
   try {
-    for (const [program, pkg] of Object.entries(spec.source.packages)) {
-      if (spec.source.kind === 'go-wrapper') {
-        await runGo(['build', '-o', join(tmp, program), pkg], { cwd: spec.source.module }, `go build ${pkg}`);
-      } else {
-        // "go install pkg@version" names the binary after the package's last path element.
-        await runGo(['install', pkg], { gobin: tmp }, `go install ${pkg}`);
-        const built = join(tmp, pkg.replace(/@.*$/, '').split('/').at(-1)!);
-        if (built !== join(tmp, program)) await rename(built, join(tmp, program));
+    if (source.kind === 'npm') {
+      await installNpm({ ...source, version: spec.version, prefix: tmp });
+    } else
+      for (const [program, pkg] of Object.entries(source.packages)) {
+        if (source.kind === 'go-wrapper') {
+          await runGo(['build', '-o', join(tmp, program), pkg], { cwd: source.module }, `go build ${pkg}`);
+        } else {
+          // "go install pkg@version" names the binary after the package's last path element.
+          await runGo(['install', pkg], { gobin: tmp }, `go install ${pkg}`);
+          const built = join(tmp, pkg.replace(/@.*$/, '').split('/').at(-1)!);
+          if (built !== join(tmp, program)) await rename(built, join(tmp, program));
+        }
       }
-    }
     await rm(dir, { recursive: true, force: true });
     await rename(tmp, dir);
   } catch (err) {

@@ -1,12 +1,17 @@
-// npm run infra -- build | status | up [--etcd 3.4|3.5|3.6] [--members 1|3] [--minio] [--apiserver]
+// npm run infra -- build | status | up [--etcd 3.4|3.5|3.6] [--members 1|3] [--minio] [--apiserver] [--code-server]
 // Builds the test servers, shows what is installed, or runs servers in the
 // foreground (Ctrl-C stops and removes them) for poking at by hand.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { binaryStatus, ensureAllBinaries } from './binaries.ts';
 import { cacheDir } from './cache.ts';
+import { startCodeServer } from './code-server.ts';
 import { type EtcdVersion, startEtcd } from './etcd.ts';
 import { startControlPlane } from './kube-apiserver.ts';
 import { startMinio } from './minio.ts';
+import { packageExtension } from './vsix.ts';
 
 const usage = `Usage: npm run infra -- <command>
 
@@ -18,6 +23,7 @@ Commands:
      --members N        1 or 3 etcd members (default 1)
      --minio            also start MinIO
      --apiserver        also start kube-apiserver on the etcd
+     --code-server      also start code-server (VS Code in the browser) with the extension's .vsix
 
 Example: npm run infra -- up --etcd 3.5 --members 3 --minio`;
 
@@ -29,6 +35,7 @@ async function main(): Promise<number> {
       members: { type: 'string', default: '1' },
       minio: { type: 'boolean', default: false },
       apiserver: { type: 'boolean', default: false },
+      'code-server': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -75,6 +82,15 @@ async function main(): Promise<number> {
           Object.entries(minio.env)
             .map(([k, v]) => `${k}=${v}`)
             .join(' '),
+      );
+    }
+    if (values['code-server']) {
+      const workspace = await mkdtemp(join(tmpdir(), 'lifeboat-workspace-'));
+      stops.push(() => rm(workspace, { recursive: true, force: true }));
+      const cs = await startCodeServer({ workspace, vsix: [await packageExtension()] });
+      stops.push(cs.stop);
+      console.log(
+        `code-server  ${cs.url}\n  loopback only; from another machine: ssh -L ${new URL(cs.origin).port}:127.0.0.1:${new URL(cs.origin).port} …`,
       );
     }
     console.log('running; Ctrl-C stops and removes everything');

@@ -13,8 +13,10 @@ process.once('exit', () => {
 /**
  * A worker killed hard never runs its exit handler; the suite's global
  * teardown then kills whatever pids were recorded here (see global-setup.ts).
+ * Also for processes a library starts (Chromium under Playwright): command is
+ * the process's argv[0], as /proc/<pid>/cmdline shows it.
  */
-function record(pid: number | undefined, command: string): void {
+export function recordPid(pid: number | undefined, command: string): void {
   const registry = process.env.LIFEBOAT_PID_REGISTRY;
   if (registry && pid) appendFileSync(registry, `${pid} ${command}\n`);
 }
@@ -80,7 +82,7 @@ export async function startServer(o: StartOptions): Promise<Server> {
     stdio: ['ignore', log, log],
   });
   running.add(child);
-  record(child.pid, o.command);
+  recordPid(child.pid, o.command);
   let spawnError: Error | undefined;
   child.once('error', (err) => {
     spawnError = err;

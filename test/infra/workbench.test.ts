@@ -1,0 +1,75 @@
+// The workbench helpers against a real VS Code (code-server in Chromium), on
+// a fixture extension that has one of everything: an activity-bar container
+// with two views, tree items, a command that shows a notification.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { type Browser, launchBrowser, screenshot } from './browser.ts';
+import { type CodeServer, startCodeServer } from './code-server.ts';
+import { packageFolder } from './vsix.ts';
+import {
+  activityBarItem,
+  openViewContainer,
+  openWorkbench,
+  runCommand,
+  treeItems,
+  treeLabels,
+  view,
+  waitForNotification,
+} from './workbench.ts';
+
+const artifacts = join(import.meta.dirname, '../.artifacts/workbench');
+let dir: string;
+let cs: CodeServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lifeboat-workbench-'));
+  const workspace = join(dir, 'workspace');
+  await mkdir(workspace);
+  const vsix = await packageFolder(
+    join(import.meta.dirname, 'fixtures/workbench-extension'),
+    join(dir, 'fixture.vsix'),
+  );
+  cs = await startCodeServer({ workspace, vsix: [vsix] });
+  browser = await launchBrowser();
+  await openWorkbench(browser.page, cs.url);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await cs?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+it('opens a view container and finds its views and tree items', async () => {
+  const { page } = browser;
+  await openViewContainer(page, 'Fixture');
+  expect(await activityBarItem(page, 'Fixture').getAttribute('class')).toContain('checked');
+  const items = await view(page, 'Items');
+  const notes = await view(page, 'Notes');
+  await treeItems(items, 'gamma').waitFor({ state: 'visible' });
+  expect(await treeLabels(items)).toEqual(['alpha', 'beta', 'gamma']);
+  expect(await treeLabels(notes)).toEqual(['a note']);
+  expect(await treeItems(page, /^(alpha|beta)$/).count()).toBe(2);
+  // Opening it again keeps it open (a second click on the active entry would close the side bar).
+  await openViewContainer(page, 'Fixture');
+  await view(page, 'Items');
+  await screenshot(page, artifacts, 'fixture-views');
+});
+
+it('runs a command from the palette and sees its notification', async () => {
+  const { page } = browser;
+  await runCommand(page, 'Fixture: Notify');
+  const toast = await waitForNotification(page, 'Fixture says hello');
+  expect(await toast.textContent()).toContain('Fixture says hello');
+  await screenshot(page, artifacts, 'fixture-notification');
+});
+
+it('names what the palette offers when a command is missing', async () => {
+  // The palette matches fuzzily, so the near misses are listed.
+  await expect(runCommand(browser.page, 'Fixture: No Such Command', 3000)).rejects.toThrow(
+    /"Fixture: No Such Command" is not in the palette; it offers: .*"Fixture: Notify"/,
+  );
+});

@@ -1,0 +1,190 @@
+// The steps an extension test takes in VS Code's workbench (code-server in
+// Chromium), each a short function over a Playwright page: open the
+// workbench, run a command from the palette, open a view container, find
+// tree items, wait for a notification, read the panel. Selectors are VS
+// Code's own DOM classes and ARIA roles (checked against code-server 4.139 /
+// VS Code 1.139).
+import type { Locator, Page } from 'playwright-core';
+
+const defaultTimeout = 30_000;
+
+/** Loads the workbench and waits until it has laid out and the extension host is up. */
+export async function openWorkbench(page: Page, url: string, timeoutMs = 90_000): Promise<void> {
+  await page.goto(url, { timeout: timeoutMs });
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: timeoutMs });
+  await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+/** The quick-input widget (command palette, quick picks). */
+export function quickInput(page: Page): Locator {
+  return page.locator('.quick-input-widget');
+}
+
+/**
+ * Runs a command by its palette title ("Lifeboat: Show Log"): F1, type the
+ * title, wait until the highlighted entry is that command, Enter.
+ */
+export async function runCommand(page: Page, title: string, timeoutMs = defaultTimeout): Promise<void> {
+  // The workbench listens for keys on the window, wherever the focus is; a quick pick left open
+  // from an earlier step would swallow F1, so close it first.
+  if (await quickInput(page).isVisible()) await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  const input = quickInput(page).locator('input');
+  await input.waitFor({ state: 'visible', timeout: timeoutMs });
+  await input.fill(`>${title}`);
+  const focused = quickInput(page).locator('.monaco-list-row.focused');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const label = (await focused.getAttribute('aria-label', { timeout: 1000 }).catch(() => null)) ?? '';
+    if (label === title || label.startsWith(`${title},`) || label.startsWith(`${title} `)) break;
+    if (Date.now() > deadline) {
+      const rows = await quickInput(page)
+        .locator('.monaco-list-row')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      await page.keyboard.press('Escape');
+      throw new Error(`command "${title}" is not in the palette; it offers: ${JSON.stringify(rows)}`);
+    }
+    await page.waitForTimeout(100);
+  }
+  await page.keyboard.press('Enter');
+  await quickInput(page).waitFor({ state: 'hidden', timeout: timeoutMs });
+}
+
+/** An activity-bar entry (view container) by its title, e.g. "Explorer" or an extension's "Lifeboat". */
+export function activityBarItem(page: Page, title: string): Locator {
+  return page
+    .locator('.part.activitybar .action-item')
+    .filter({ has: page.locator(`a.action-label[aria-label^="${title}"]`) });
+}
+
+/** Shows a view container in the side bar (clicks it only when it is not already showing). */
+export async function openViewContainer(
+  page: Page,
+  title: string,
+  timeoutMs = defaultTimeout,
+): Promise<void> {
+  const item = activityBarItem(page, title);
+  await item.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
+    const titles = await page
+      .locator('.part.activitybar .action-item a.action-label')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    throw new Error(`the activity bar has no "${title}"; it shows: ${JSON.stringify(titles)}`);
+  });
+  const active = (await item.getAttribute('class'))?.split(/\s+/).includes('checked');
+  if (!active) await item.click();
+  await sideBar(page).waitFor({ state: 'visible', timeout: timeoutMs });
+}
+
+export function sideBar(page: Page): Locator {
+  return page.locator('.part.sidebar');
+}
+
+/**
+ * A view in the side bar by its name ("Backups"): the visible pane whose
+ * header says so. A view alone in its container has that header hidden and
+ * its name folded into the side bar's title ("Lifeboat: Backups").
+ */
+export async function view(page: Page, name: string, timeoutMs = defaultTimeout): Promise<Locator> {
+  const pane = sideBar(page)
+    .locator('.pane')
+    .filter({ visible: true })
+    .filter({
+      has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${escapeRegExp(name)}$`) }),
+    });
+  await pane.first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return pane.first();
+}
+
+/** Tree items (role treeitem) under root whose accessible name starts with label. */
+export function treeItems(root: Page | Locator, label?: string | RegExp): Locator {
+  const name = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}`) : label;
+  return root.getByRole('treeitem', name ? { name } : {});
+}
+
+/** The labels of the tree items now rendered under root (virtualised: only the visible rows). */
+export async function treeLabels(root: Page | Locator): Promise<string[]> {
+  return treeItems(root)
+    .locator('.label-name')
+    .evaluateAll((els) => els.map((e) => e.textContent ?? ''));
+}
+
+/** Waits for a notification toast containing text and returns it. */
+export async function waitForNotification(
+  page: Page,
+  text: string | RegExp,
+  timeoutMs = defaultTimeout,
+): Promise<Locator> {
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  return toast;
+}
+
+/** The bottom panel (Output, Problems, Terminal…). */
+export function panel(page: Page): Locator {
+  return page.locator('.part.panel');
+}
+
+/**
+ * Waits until the Output view shows the channel (and, if given, a rendered
+ * line matching contains), then returns its rendered text: the lines on
+ * screen, one per line.
+ */
+export async function outputChannel(
+  page: Page,
+  channel: string,
+  contains?: string | RegExp,
+  timeoutMs = defaultTimeout,
+): Promise<string> {
+  const output = panel(page).locator('.output-view, [id="workbench.panel.output"]').first();
+  await output.waitFor({ state: 'visible', timeout: timeoutMs });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const shown = await shownChannel(output);
+    const text = shown === channel ? await renderedLines(output) : '';
+    const found =
+      contains === undefined ||
+      (typeof contains === 'string' ? text.includes(contains) : contains.test(text));
+    if (shown === channel && found) return text;
+    if (Date.now() > deadline) {
+      throw new Error(
+        shown === channel
+          ? `the "${channel}" output has no line matching ${contains}:\n${text}`
+          : `the Output view shows "${shown}", not "${channel}"`,
+      );
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+/** The channel the Output view's picker has selected. */
+async function shownChannel(output: Locator): Promise<string> {
+  const picker = output.page().locator('.part.panel select[aria-label="Switch Output"]').first();
+  const shown = await picker
+    .evaluate(
+      (e) => {
+        // Runs in the page; the test workspace compiles without the DOM library.
+        const el = e as unknown as {
+          selectedOptions?: ArrayLike<{ text: string }>;
+          textContent: string | null;
+        };
+        return (el.selectedOptions ? el.selectedOptions[0]?.text : el.textContent) ?? '';
+      },
+      undefined,
+      { timeout: 1000 },
+    )
+    .catch(() => '');
+  return shown.trim();
+}
+
+/** A Monaco editor's rendered lines (one .view-line each; spaces come as no-break spaces). */
+async function renderedLines(editor: Locator): Promise<string> {
+  const lines = await editor
+    .locator('.view-lines .view-line')
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').replace(/\u00a0/g, ' ')));
+  return lines.join('\n');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
