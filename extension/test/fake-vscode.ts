@@ -334,6 +334,7 @@ export class TreeItem {
   contextValue?: string;
   iconPath?: ThemeIcon;
   resourceUri?: Uri;
+  accessibilityInformation?: { label: string };
   command?: { command: string; title: string; arguments?: unknown[] };
 
   constructor(label: string, collapsibleState: number = TreeItemCollapsibleState.None) {

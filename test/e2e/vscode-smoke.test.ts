@@ -44,7 +44,6 @@ async function codeServer(
 }
 
 beforeAll(async () => {
-  await rm(artifacts, { recursive: true, force: true });
   await mkdir(artifacts, { recursive: true });
   vsix = await packageExtension();
   workspace = await mkdtemp(join(tmpdir(), 'lifeboat-workspace-'));
@@ -67,7 +66,7 @@ describe('the Lifeboat extension in VS Code (code-server + Chromium)', () => {
 
     await openViewContainer(page, 'Lifeboat');
     const backups = await view(page, 'Backups');
-    await backups.getByText('No backup store is connected yet.').waitFor({ state: 'visible' });
+    await backups.getByText('No backup source yet.').waitFor({ state: 'visible' });
     await screenshot(page, artifacts, '2-backups-view');
 
     await runCommand(page, 'Lifeboat: Show Log');

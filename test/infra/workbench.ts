@@ -188,3 +188,53 @@ async function renderedLines(editor: Locator): Promise<string> {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** Right-clicks an element and picks an entry of the context menu that opens (matched by its start). */
+export async function contextMenu(
+  page: Page,
+  target: Locator,
+  entry: string,
+  timeoutMs = defaultTimeout,
+): Promise<void> {
+  await target.click({ button: 'right' });
+  // VS Code draws menus in a shadow root; Playwright's role locators pierce it.
+  const item = page.getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(entry)}`) }).first();
+  await item.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async () => {
+    const offered = await page
+      .getByRole('menuitem')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.textContent));
+    await page.keyboard.press('Escape');
+    throw new Error(`the context menu has no "${entry}"; it offers: ${JSON.stringify(offered)}`);
+  });
+  await item.click();
+}
+
+/**
+ * Tree items by their visible label (the .label-name text), not their
+ * accessible name: VS Code reads an item's tooltip out as its name.
+ */
+export function treeItemsLabelled(root: Locator, label: string | RegExp): Locator {
+  const text = typeof label === 'string' ? new RegExp(`^${escapeRegExp(label)}`) : label;
+  return root.getByRole('treeitem').filter({ has: root.page().locator('.label-name', { hasText: text }) });
+}
+
+/** Expands tree items one after another by their labels (a click on each, waiting for the next). */
+export async function expandPath(
+  root: Locator,
+  labels: readonly (string | RegExp)[],
+  timeoutMs = defaultTimeout,
+): Promise<Locator> {
+  let item: Locator | undefined;
+  for (const label of labels) {
+    item = treeItemsLabelled(root, label).first();
+    await item.waitFor({ state: 'visible', timeout: timeoutMs });
+    if ((await item.getAttribute('aria-expanded')) === 'false') await item.click();
+  }
+  if (!item) throw new Error('expandPath needs at least one label');
+  return item;
+}
+
+/** The tab of an open editor whose title matches. */
+export function editorTab(page: Page, title: string | RegExp): Locator {
+  return page.locator('.tabs-container .tab').filter({ hasText: title });
+}

@@ -284,6 +284,10 @@ function treeItem(
       item.tooltip = backupTooltip(backup, verification);
       item.iconPath = new vscode.ThemeIcon(look.icon, look.color ? color(look.color) : undefined);
       item.contextValue = look.contextValue;
+      // Screen readers (and UI tests) read the time, the facts and the state, not the long tooltip.
+      item.accessibilityInformation = {
+        label: `${item.label}, ${item.description}, ${look.contextValue.replace('backup.', '')}`,
+      };
       return item;
     }
     case 'more': {
