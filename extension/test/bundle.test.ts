@@ -1,8 +1,8 @@
 // The bundle VS Code would load: one CommonJS file that requires nothing but
 // `vscode`. Loaded here in a plain Node process with the fake standing in.
 import { spawnSync } from 'node:child_process';
-import { builtinModules } from 'node:module';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';

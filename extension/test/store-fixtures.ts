@@ -2,10 +2,9 @@
 // metadata whose size and sha256 match it (or not, to fail verification).
 // Enough for the tree and the keyless verify; the e2e suites use real ones.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { type BackupMetadata, backupId, backupKeys, metadataFormat, serializeMetadata } from '@lifeboat/core';
 
 export function metadataFor(

@@ -151,7 +151,7 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   const kind = await expandPath(opened, ['team-00', /^ConfigMap/]);
   const object = opened.getByRole('treeitem').filter({ has: page.locator('.label-name') });
   const index = await object.evaluateAll(
-    (rows, after) => rows.findIndex((r, i) => i > 0 && rows[i - 1]?.textContent === after),
+    (rows, after) => rows.findIndex((_row, i) => i > 0 && rows[i - 1]?.textContent === after),
     await kind.textContent(),
   );
   await object.nth(index).click();

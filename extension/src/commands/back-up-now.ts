@@ -5,8 +5,8 @@ import { BatchV1Api, type KubeConfig, type V1CronJob } from '@kubernetes/client-
 import { LifeboatError } from '@lifeboat/core';
 import * as vscode from 'vscode';
 import { jobFromCronJob, jobOutcome, manualJobName } from '../cluster/job-from-cronjob.ts';
-import { apiProblem, loadKubeconfig } from '../sources/clusters.ts';
 import { showLogAction } from '../notify.ts';
+import { apiProblem, loadKubeconfig } from '../sources/clusters.ts';
 import { sourceArg } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
 

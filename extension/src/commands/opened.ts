@@ -5,8 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { getSnapshotObject } from '@lifeboat/agent/library';
 import * as vscode from 'vscode';
-import { backupLabel } from '../tree/labels.ts';
 import { withCancellableProgress } from '../progress.ts';
+import { backupLabel } from '../tree/labels.ts';
 import { backupArg, backupTitle, openedArg } from './arguments.ts';
 import type { ExtensionCommand } from './command.ts';
 

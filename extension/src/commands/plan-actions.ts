@@ -1,8 +1,9 @@
 // What the Restore Plan view offers: the runbook, each member's script, its
 // etcd.yaml edit as a diff, and each step's commands on the clipboard.
+
+import { LifeboatError } from '@lifeboat/core';
 import * as vscode from 'vscode';
 import { manifestEditUris, type RestoreSession, stepText } from '../plan/restore-session.ts';
-import { LifeboatError } from '@lifeboat/core';
 import { planArg } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
 

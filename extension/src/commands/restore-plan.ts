@@ -11,7 +11,7 @@ import type { RestoreRequest } from '../plan/restore-session.ts';
 import { withCancellableProgress } from '../progress.ts';
 import { backupArg } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
-import { showManifestEditOf, openRunbookOf, openScriptOf } from './plan-actions.ts';
+import { openRunbookOf, openScriptOf, showManifestEditOf } from './plan-actions.ts';
 
 const defaultNodeKeyPath = '/root/lifeboat/restore-key.asc';
 

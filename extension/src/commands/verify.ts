@@ -2,10 +2,10 @@
 // signatures, the payload's size and sha256); with one, also decryption, the
 // bundle against its manifest, and the snapshot read as a database. The same
 // verifyBackup() as `lifeboat verify`.
-import { verifyBackup, type VerifyReport } from '@lifeboat/agent/library';
+import { type VerifyReport, verifyBackup } from '@lifeboat/agent/library';
 import * as vscode from 'vscode';
-import { withCancellableProgress } from '../progress.ts';
 import { showLogAction } from '../notify.ts';
+import { withCancellableProgress } from '../progress.ts';
 import { backupKey, summarize } from '../tree/verification.ts';
 import { backupArg, backupTitle } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';

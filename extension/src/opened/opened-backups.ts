@@ -9,8 +9,8 @@ import {
   type FetchOptions,
   type FetchResult,
   fetchBackup,
-  type SnapshotEntry,
   listSnapshot,
+  type SnapshotEntry,
 } from '@lifeboat/agent/library';
 import { snapshotPath } from '@lifeboat/bundle';
 import * as vscode from 'vscode';
