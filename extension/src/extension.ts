@@ -3,7 +3,7 @@
 // packages/ (operations shared with the CLI) and in the modules named here.
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { ClusterStatusBar } from './cluster/cluster-status.ts';
+import { ClusterStatusBar } from './cluster/status-bar.ts';
 import type { Services } from './commands/command.ts';
 import { commands } from './commands/index.ts';
 import { registerCommands } from './commands/register.ts';

@@ -1,7 +1,7 @@
 // A command of the extension: its id (as contributed in package.json) and what
 // it does with the services activate() set up.
 import type * as vscode from 'vscode';
-import type { ClusterStatusBar } from '../cluster/cluster-status.ts';
+import type { ClusterStatusBar } from '../cluster/status-bar.ts';
 import type { VirtualDocuments } from '../documents/virtual-documents.ts';
 import type { KeyRing } from '../keys/key-ring.ts';
 import type { OpenedBackups } from '../opened/opened-backups.ts';

@@ -58,6 +58,11 @@ export function apiProblem(err: unknown): string {
       // not JSON: keep the error's own message
     }
   }
+  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error…) is in its cause.
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (cause && typeof cause.message === 'string' && !message.includes(cause.message)) {
+    message = `${message}: ${cause.message}`;
+  }
   return code ? `HTTP ${code}: ${message.split('\n')[0]}` : message.split('\n')[0]!;
 }
 

@@ -1,8 +1,7 @@
-// The status bar: the current kube context's last backup, by age, from what
-// the agents report in the status ConfigMap; a failed last run shows too.
-// Clicking it offers "Back up now" and the Backups view.
+// What the status bar says about a cluster: its newest backup by age, from
+// what the agents report in the status ConfigMap, and which nodes' last run
+// failed. Pure, so it is tested without VS Code.
 import type { NodeStatus } from '@lifeboat/agent/library';
-import * as vscode from 'vscode';
 import type { ClusterFinding } from '../sources/clusters.ts';
 import { formatAge } from '../tree/labels.ts';
 
@@ -45,36 +44,4 @@ function nodeLine(status: NodeStatus, now: Date): string {
     return `${success}; last run FAILED ${status.lastFailureTime ? formatAge(new Date(status.lastFailureTime), now) : ''}: ${status.lastFailureReason ?? ''}`.trim();
   }
   return success;
-}
-
-export class ClusterStatusBar implements vscode.Disposable {
-  readonly #item: vscode.StatusBarItem;
-
-  constructor() {
-    this.#item = vscode.window.createStatusBarItem(
-      'lifeboat.clusterStatus',
-      vscode.StatusBarAlignment.Left,
-      10,
-    );
-    this.#item.name = 'Lifeboat: last backup';
-    this.#item.command = 'lifeboat.backUpNow';
-  }
-
-  show(finding: ClusterFinding | undefined, now = new Date()): void {
-    const status = finding && clusterStatusText(finding, now);
-    if (!status) {
-      this.#item.hide();
-      return;
-    }
-    this.#item.text = status.text;
-    this.#item.tooltip = status.tooltip;
-    this.#item.backgroundColor = status.warning
-      ? new vscode.ThemeColor('statusBarItem.warningBackground')
-      : undefined;
-    this.#item.show();
-  }
-
-  dispose(): void {
-    this.#item.dispose();
-  }
 }
