@@ -9,32 +9,22 @@ import { withCancellableProgress } from '../progress.ts';
 import { backupLabel } from '../tree/labels.ts';
 import { backupArg, backupTitle, openedArg } from './arguments.ts';
 import type { ExtensionCommand } from './command.ts';
+import { decryptingReader } from './decrypting-reader.ts';
 
 export const openBackup: ExtensionCommand = {
   id: 'lifeboat.openBackup',
   async run(s, arg) {
     const node = backupArg(arg, 'open a backup');
     const title = backupTitle(node);
-    const chosen = await s.keys.decryptionKeys(`open ${title}`);
-    if (!chosen) return;
-    const store = await s.stores.open(node.source.url);
-    const verificationKeys = await s.keys.allVerificationKeys(chosen.keys);
+    const reader = await decryptingReader(s, { sourceUrl: node.source.url, ...node.backup }, `open ${title}`);
+    if (!reader) return;
     const opened = await withCancellableProgress(`Opening ${title}`, (onProgress, signal) =>
       s.opened.open(
         {
           sourceUrl: node.source.url,
           label: `${node.backup.cluster}/${node.backup.node} ${backupLabel(new Date(node.backup.time))}`,
         },
-        {
-          store,
-          id: node.backup.id,
-          cluster: node.backup.cluster,
-          node: node.backup.node,
-          privateKeys: chosen.keys,
-          verificationKeys,
-          signal,
-          onProgress,
-        },
+        { ...reader, signal, onProgress },
       ),
     );
     s.log.info(

@@ -11,6 +11,7 @@ import type { RestoreRequest } from '../plan/restore-session.ts';
 import { withCancellableProgress } from '../progress.ts';
 import { backupArg } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
+import { decryptingReader } from './decrypting-reader.ts';
 import { openRunbookOf, openScriptOf, showManifestEditOf } from './plan-actions.ts';
 
 const defaultNodeKeyPath = '/root/lifeboat/restore-key.asc';
@@ -31,10 +32,8 @@ async function askNodeKeyPath(s: Services): Promise<string | undefined> {
 
 async function makePlan(s: Services, request: RestoreRequest, members?: TargetMember[]): Promise<void> {
   const title = `${request.cluster}/${request.node} ${request.id}`;
-  const chosen = await s.keys.decryptionKeys(`plan the restore of ${title}`);
-  if (!chosen) return;
-  const store = await s.stores.open(request.sourceUrl);
-  const verificationKeys = await s.keys.allVerificationKeys(chosen.keys);
+  const reader = await decryptingReader(s, request, `plan the restore of ${title}`);
+  if (!reader) return;
   const resticPasswordFile = s.settings().resticPasswordFile;
   const out = join(s.storageDir, 'plans', `${request.cluster}-${request.node}-${request.id}`);
   const { plan, written } = await withCancellableProgress(
@@ -42,13 +41,8 @@ async function makePlan(s: Services, request: RestoreRequest, members?: TargetMe
     (onProgress, signal) =>
       restorePlan({
         store: {
-          store,
+          ...reader,
           url: request.sourceUrl,
-          id: request.id,
-          cluster: request.cluster,
-          node: request.node,
-          privateKeys: chosen.keys,
-          verificationKeys,
           keyPath: request.nodeKeyPath,
           ...(resticPasswordFile ? { resticPasswordFile } : {}),
           onProgress,

@@ -9,6 +9,7 @@ import { withCancellableProgress } from '../progress.ts';
 import { backupKey, summarize } from '../tree/verification.ts';
 import { backupArg, backupTitle } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
+import { decryptingReader } from './decrypting-reader.ts';
 
 async function report(
   s: Services,
@@ -63,21 +64,14 @@ export const verifyWithKey: ExtensionCommand = {
   async run(s, arg) {
     const node = backupArg(arg, 'verify a backup');
     const title = backupTitle(node);
-    const chosen = await s.keys.decryptionKeys(`decrypt ${title}`);
-    if (!chosen) return;
-    const store = await s.stores.open(node.source.url);
-    const verificationKeys = await s.keys.allVerificationKeys(chosen.keys);
+    const reader = await decryptingReader(
+      s,
+      { sourceUrl: node.source.url, ...node.backup },
+      `decrypt ${title}`,
+    );
+    if (!reader) return;
     const result = await withCancellableProgress(`Decrypting and verifying ${title}`, (onProgress, signal) =>
-      verifyBackup({
-        store,
-        id: node.backup.id,
-        cluster: node.backup.cluster,
-        node: node.backup.node,
-        privateKeys: chosen.keys,
-        verificationKeys,
-        signal,
-        onProgress,
-      }),
+      verifyBackup({ ...reader, signal, onProgress }),
     );
     await report(s, title, backupKey(node.source.url, node.backup), result, true);
   },
