@@ -16,6 +16,8 @@ import { type Compression, LifeboatError } from '@lifeboat/core';
  */
 export const defaultLevels = { zstd: 1, gzip: 6 } as const;
 
+const outputChunk = 128 * 1024;
+
 const levelRange = { zstd: [1, 19], gzip: [1, 9] } as const;
 
 export function compressor(kind: Compression, level?: number): Transform {
@@ -25,8 +27,11 @@ export function compressor(kind: Compression, level?: number): Transform {
   if (!Number.isInteger(chosen) || chosen < min || chosen > max) {
     throw new LifeboatError('usage', `${kind} level ${chosen} is out of range: use ${min} to ${max}`);
   }
-  if (kind === 'gzip') return createGzip({ level: chosen });
+  // Output in 128 KiB chunks (zlib's default is 16 KiB): each chunk costs a round trip to
+  // zlib's thread and a pass through every later stage.
+  if (kind === 'gzip') return createGzip({ level: chosen, chunkSize: outputChunk });
   return createZstdCompress({
+    chunkSize: outputChunk,
     params: {
       [constants.ZSTD_c_compressionLevel]: chosen,
       // A per-frame checksum, so `zstd -t` and every decompressor detect damage.
