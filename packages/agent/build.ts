@@ -27,7 +27,7 @@ const result = await build({
 // esbuild escapes non-ASCII in code but not in the license comments it keeps; one such
 // character makes V8 hold the whole source as a two-byte string (another 6 MiB).
 const text = result.outputFiles[0]!.text.replace(
-  /[^\x00-\x7f]/gu,
+  /[\u0080-\u{10ffff}]/gu,
   (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`,
 );
 await mkdir(dirname(outfile), { recursive: true });
