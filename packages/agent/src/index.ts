@@ -2,6 +2,7 @@ export * from './command.ts';
 export * from './commands/discover.ts';
 export * from './commands/help.ts';
 export * from './commands/index.ts';
+export * from './commands/run/discover.ts';
 export * from './commands/version.ts';
 export * from './io.ts';
 export * from './main.ts';

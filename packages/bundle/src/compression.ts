@@ -17,6 +17,8 @@ import { JsZstdDecompressor } from './zstd/js-decompressor.ts';
  */
 export const defaultLevels = { zstd: 1, gzip: 6 } as const;
 
+const outputChunk = 128 * 1024;
+
 const levelRange = { zstd: [1, 19], gzip: [1, 9] } as const;
 
 export function compressor(kind: Compression, level?: number): Transform {
@@ -26,7 +28,9 @@ export function compressor(kind: Compression, level?: number): Transform {
   if (!Number.isInteger(chosen) || chosen < min || chosen > max) {
     throw new LifeboatError('usage', `${kind} level ${chosen} is out of range: use ${min} to ${max}`);
   }
-  if (kind === 'gzip') return zlib.createGzip({ level: chosen });
+  // Output in 128 KiB chunks (zlib's default is 16 KiB): each chunk costs a round trip to
+  // zlib's thread and a pass through every later stage.
+  if (kind === 'gzip') return zlib.createGzip({ level: chosen, chunkSize: outputChunk });
   if (!hasNativeZstd()) {
     throw new LifeboatError(
       'usage',
@@ -34,6 +38,7 @@ export function compressor(kind: Compression, level?: number): Transform {
     );
   }
   return zlib.createZstdCompress({
+    chunkSize: outputChunk,
     params: {
       [zlib.constants.ZSTD_c_compressionLevel]: chosen,
       // A per-frame checksum, so `zstd -t` and every decompressor detect damage.

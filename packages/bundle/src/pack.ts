@@ -24,8 +24,12 @@ import type { TarHeader } from './tar/types.ts';
 import { TarWriter } from './tar/writer.ts';
 
 export interface PackOptions {
-  /** The snapshot as etcd streams it, and its exact size (database + sha256 trailer). */
-  snapshot: { stream: Readable; size: number };
+  /**
+   * The snapshot as etcd streams it, and its exact size (database + sha256 trailer).
+   * `sha256`, when the source hashes what it streams anyway (SnapshotStream.fileSha256),
+   * gives the manifest its digest after the last byte, instead of a second pass here.
+   */
+  snapshot: { stream: Readable; size: number; sha256?: () => string | undefined };
   /** The node's /etc/kubernetes. */
   kubernetesDir: string;
   /** Cancels the whole stage: the tar stream fails and the snapshot stream is destroyed. */
@@ -77,7 +81,9 @@ export function pack(options: PackOptions): Packed {
       mtimeNs,
       ...owner,
     };
-    const db = await addFile(tar, dbHeader, snapshot.stream);
+    const db = snapshot.sha256
+      ? await addHashedFile(tar, dbHeader, snapshot.stream, snapshot.sha256)
+      : await addFile(tar, dbHeader, snapshot.stream);
     entries.push(describeEntry(dbHeader, db));
 
     for await (const entry of walkTree(kubernetesDir, { onSkip: (s) => skipped.push(s) })) {
@@ -139,6 +145,22 @@ async function addFile(tar: TarWriter, header: TarHeader, body: Readable): Promi
     pipeline(body, digest, () => {}),
   );
   return digest.digest;
+}
+
+/** Streams a file whose source reports its own sha256 once it has ended. */
+async function addHashedFile(
+  tar: TarWriter,
+  header: TarHeader,
+  body: Readable,
+  sha256: () => string | undefined,
+): Promise<Digest> {
+  await tar.add(header, body);
+  const hex = sha256();
+  if (hex === undefined) {
+    throw new LifeboatError('integrity', `${header.path} ended without the sha256 its source computes`);
+  }
+  // tar.add has checked the body delivered exactly header.size bytes.
+  return { hex, size: header.size };
 }
 
 function treeHeader(entry: TreeEntry): TarHeader {

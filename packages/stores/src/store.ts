@@ -16,8 +16,8 @@ export interface PutOptions {
 export interface PutResult {
   /** Bytes stored. */
   size: number;
-  /** Hex sha256 of the bytes stored, when the backend computes it while writing. */
-  sha256?: string;
+  /** Hex sha256 of the bytes stored, computed while writing (backup's metadata records it). */
+  sha256: string;
 }
 
 export interface GetOptions {

@@ -50,7 +50,7 @@ function flaky(
       next('put');
       for await (const _ of body) {
       }
-      return { size: 0, key };
+      return { size: 0, sha256: '', key };
     },
     async get() {
       next('get');

@@ -1,34 +1,10 @@
 import { defineCommand, noPositionals } from '../command.ts';
-import type { Io } from '../io.ts';
-import { defaultKubernetesDir, discoverEtcd, kubernetesDirFrom } from '../operations/discover.ts';
-import { json, keyValueTable, type OutputFormat, outputFormat } from '../output.ts';
+import { defaultKubernetesDir, kubernetesDirFrom } from '../kubernetes-dir.ts';
+import { type OutputFormat, outputFormat } from '../output.ts';
 
 export interface DiscoverArgs {
   kubernetesDir: string;
   output: OutputFormat;
-}
-
-export async function discover(args: DiscoverArgs, io: Io): Promise<number> {
-  const found = await discoverEtcd(args.kubernetesDir);
-  if (args.output === 'json') {
-    io.stdout(json(found));
-    return 0;
-  }
-  io.stdout(
-    keyValueTable([
-      ['manifest', found.manifest],
-      ['endpoints', found.endpoints.join(', ')],
-      ['cacert', found.cacert],
-      ['cert', found.cert],
-      ['key', found.key],
-      ['member name', found.memberName],
-      ['data dir', found.dataDir],
-      ['initial cluster', found.initialCluster.map((m) => `${m.name}=${m.peerUrl}`).join(',')],
-      ['cluster state', found.initialClusterState],
-      ...(found.image ? [['image', found.image] as const] : []),
-    ]),
-  );
-  return 0;
 }
 
 export const discoverCommand = defineCommand<DiscoverArgs>({
@@ -58,5 +34,5 @@ export const discoverCommand = defineCommand<DiscoverArgs>({
       output: outputFormat(values['output'], ['table', 'json']),
     };
   },
-  run: discover,
+  run: async (args, io) => (await import('./run/discover.ts')).discover(args, io),
 });

@@ -1,52 +1,11 @@
 import { LifeboatError } from '@lifeboat/core';
 import { defineCommand } from '../command.ts';
-import type { Io } from '../io.ts';
-import { progressLine } from '../log.ts';
-import { fetchBackup } from '../operations/fetch.ts';
-import { readerKeys } from '../operations/keys.ts';
-import { storeFromSettings } from '../operations/open-store.ts';
-import { json, outputFormat } from '../output.ts';
+import { outputFormat } from '../output.ts';
 import { type ReaderArgs, readerArgs, readerFlags } from './reader-flags.ts';
 
 export interface FetchArgs extends ReaderArgs {
   out: string;
   output: 'table' | 'json';
-}
-
-export async function fetch(args: FetchArgs, io: Io): Promise<number> {
-  const store = await storeFromSettings(
-    {
-      store: args.store,
-      ...(args.resticPasswordFile ? { 'restic-password-file': args.resticPasswordFile } : {}),
-    },
-    io.env,
-  );
-  const keys = await readerKeys(args, io.env);
-  const progress = progressLine(io, 'fetch');
-  let result: Awaited<ReturnType<typeof fetchBackup>>;
-  try {
-    result = await fetchBackup({
-      store,
-      id: args.id,
-      ...(args.cluster ? { cluster: args.cluster } : {}),
-      ...(args.node ? { node: args.node } : {}),
-      privateKeys: keys.privateKeys,
-      verificationKeys: keys.verificationKeys,
-      out: args.out,
-      ...(io.signal ? { signal: io.signal } : {}),
-      onProgress: progress.update,
-    });
-  } finally {
-    progress.clear();
-  }
-  if (args.output === 'json') io.stdout(json(result));
-  else {
-    io.stdout(
-      `backup ${result.id} of ${result.cluster}/${result.node} extracted to ${result.out} (${result.files} files, verified${result.signer ? `, signed by ${result.signer}` : ''})\n` +
-        `  snapshot: ${result.out}/etcd/snapshot.db\n  /etc/kubernetes: ${result.out}/kubernetes\n`,
-    );
-  }
-  return 0;
 }
 
 export const fetchCommand = defineCommand<FetchArgs>({
@@ -80,5 +39,5 @@ export const fetchCommand = defineCommand<FetchArgs>({
       throw new LifeboatError('usage', 'fetch needs --key PRIVATE.asc to decrypt the backup');
     return { ...base, out, output: outputFormat(values['output'], ['table', 'json']) };
   },
-  run: fetch,
+  run: async (args, io) => (await import('./run/fetch.ts')).fetch(args, io),
 });

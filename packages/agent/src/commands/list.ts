@@ -1,52 +1,15 @@
 import { defineCommand, noPositionals } from '../command.ts';
 import { backupFields } from '../config/fields.ts';
 import { configFlag, configFlagValues, flagsFor, pick } from '../config/flags.ts';
-import { loadSettings } from '../config/load.ts';
-import type { Io } from '../io.ts';
-import { mib } from '../log.ts';
-import { listBackups } from '../operations/list.ts';
-import { storeFromSettings } from '../operations/open-store.ts';
-import { columns, json, outputFormat } from '../output.ts';
+import { outputFormat } from '../output.ts';
 
-const fields = pick(backupFields, ['store', 'cluster', 'node', 'restic-password-file']);
+/** The settings list reads. */
+export const listSettings = pick(backupFields, ['store', 'cluster', 'node', 'restic-password-file']);
 
 export interface ListArgs {
   flags: Record<string, string | boolean | string[] | undefined>;
   config?: string;
   output: 'table' | 'json';
-}
-
-export async function list(args: ListArgs, io: Io): Promise<number> {
-  const settings = await loadSettings(fields, {
-    flags: args.flags,
-    env: io.env,
-    ...(args.config ? { file: args.config } : {}),
-  });
-  const store = await storeFromSettings(settings, io.env);
-  // Cluster and node filter only when given here: list's defaults are "everything".
-  const cluster = args.flags['cluster'] as string | undefined;
-  const node = args.flags['node'] as string | undefined;
-  const backups = await listBackups(store, { ...(cluster ? { cluster } : {}), ...(node ? { node } : {}) });
-  if (args.output === 'json') {
-    io.stdout(json(backups));
-    return 0;
-  }
-  if (backups.length === 0) {
-    io.stdout(`no backups in ${store.location}\n`);
-    return 0;
-  }
-  const rows = backups.map((b) => [
-    b.id,
-    b.cluster,
-    b.node,
-    b.state,
-    b.payloadSize !== undefined ? mib(b.payloadSize) : '-',
-    b.metadata ? String(b.metadata.etcd.revision) : '-',
-    b.metadata ? b.metadata.etcd.serverVersion : (b.problem ?? ''),
-  ]);
-  const header = ['ID', 'CLUSTER', 'NODE', 'STATE', 'SIZE', 'REVISION', 'ETCD'];
-  io.stdout(columns(header, rows));
-  return 0;
 }
 
 export const listCommand = defineCommand<ListArgs>({
@@ -61,7 +24,7 @@ export const listCommand = defineCommand<ListArgs>({
   ].join('\n'),
   flags: {
     config: configFlag,
-    ...flagsFor(fields),
+    ...flagsFor(listSettings),
     output: { type: 'string', short: 'o', value: 'FORMAT', description: 'table or json', default: 'table' },
   },
   examples: [
@@ -72,10 +35,10 @@ export const listCommand = defineCommand<ListArgs>({
     noPositionals('list', positionals);
     const config = (values['config'] as string | undefined) ?? env['LIFEBOAT_CONFIG'];
     return {
-      flags: configFlagValues(fields, values),
+      flags: configFlagValues(listSettings, values),
       ...(config ? { config } : {}),
       output: outputFormat(values['output'], ['table', 'json']),
     };
   },
-  run: list,
+  run: async (args, io) => (await import('./run/list.ts')).list(args, io),
 });

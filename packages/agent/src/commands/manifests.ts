@@ -1,17 +1,7 @@
 import { LifeboatError } from '@lifeboat/core';
 import { defineCommand, noPositionals } from '../command.ts';
-import type { Io } from '../io.ts';
-import {
-  type ManifestOptions,
-  manifestDefaults,
-  renderManifests,
-  type StoreKind,
-} from '../operations/manifests.ts';
-
-export function manifests(args: ManifestOptions, io: Io): number {
-  io.stdout(renderManifests(args));
-  return 0;
-}
+import { manifestDefaults } from '../operations/manifest-defaults.ts';
+import type { ManifestOptions, StoreKind } from '../operations/manifests.ts';
 
 export const manifestsCommand = defineCommand<ManifestOptions>({
   name: 'manifests',
@@ -72,5 +62,5 @@ export const manifestsCommand = defineCommand<ManifestOptions>({
       ...(text('image') ? { image: text('image')! } : {}),
     };
   },
-  run: manifests,
+  run: async (args, io) => (await import('./run/manifests.ts')).manifests(args, io),
 });

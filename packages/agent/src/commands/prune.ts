@@ -1,15 +1,10 @@
-import { LifeboatError } from '@lifeboat/core';
 import { defineCommand, noPositionals } from '../command.ts';
 import { backupFields } from '../config/fields.ts';
 import { configFlag, configFlagValues, flagsFor, pick } from '../config/flags.ts';
-import { loadSettings } from '../config/load.ts';
-import type { Io } from '../io.ts';
-import { storeFromSettings } from '../operations/open-store.ts';
-import { policyFromSettings } from '../operations/policy.ts';
-import { runPrune } from '../operations/prune.ts';
-import { json, outputFormat } from '../output.ts';
+import { outputFormat } from '../output.ts';
 
-const fields = pick(backupFields, [
+/** The settings prune reads. */
+export const pruneSettings = pick(backupFields, [
   'store',
   'cluster',
   'node',
@@ -30,62 +25,6 @@ export interface PruneArgs {
   output: 'table' | 'json';
 }
 
-export async function prune(args: PruneArgs, io: Io): Promise<number> {
-  const settings = await loadSettings(fields, {
-    flags: args.flags,
-    env: io.env,
-    ...(args.config ? { file: args.config } : {}),
-  });
-  const policy = policyFromSettings(settings);
-  if (!policy) {
-    throw new LifeboatError(
-      'usage',
-      'no retention rule: set at least one of --keep-last, --keep-hourly, --keep-daily, --keep-weekly, --keep-monthly, --keep-yearly',
-    );
-  }
-  const store = await storeFromSettings(settings, io.env);
-  const dryRun = settings['dry-run'] === true;
-  const cluster = settings['cluster'] as string | undefined;
-  const node = settings['node'] as string | undefined;
-  const result = await runPrune({
-    store,
-    policy,
-    dryRun,
-    ...(cluster ? { cluster } : {}),
-    ...(node ? { node } : {}),
-  });
-  const describe = (items: { backup: { cluster: string; node: string; id: string }; reasons: string[] }[]) =>
-    items.map((i) => ({
-      cluster: i.backup.cluster,
-      node: i.backup.node,
-      id: i.backup.id,
-      reasons: i.reasons,
-    }));
-  if (args.output === 'json') {
-    io.stdout(
-      json({
-        dryRun,
-        keep: describe(result.plan.keep),
-        delete: describe(result.plan.delete),
-        deleted: result.deleted.map((b) => b.id),
-        refused: result.refused.map((r) => ({ id: r.backup.id, reason: r.reason })),
-      }),
-    );
-  } else {
-    for (const i of result.plan.keep)
-      io.stdout(`keep    ${i.backup.cluster}/${i.backup.node}/${i.backup.id}  ${i.reasons.join(', ')}\n`);
-    for (const i of result.plan.delete) {
-      const refused = result.refused.find((r) => r.backup === i.backup);
-      const verb = dryRun ? 'would delete' : refused ? 'REFUSED' : 'deleted';
-      io.stdout(
-        `${verb.padEnd(7)} ${i.backup.cluster}/${i.backup.node}/${i.backup.id}  ${refused ? refused.reason : i.reasons.join(', ')}\n`,
-      );
-    }
-  }
-  // Refusals (e.g. Object Lock) are reported, not fatal: the rest was pruned.
-  return 0;
-}
-
 export const pruneCommand = defineCommand<PruneArgs>({
   name: 'prune',
   summary: 'apply a retention policy to a store',
@@ -100,7 +39,7 @@ export const pruneCommand = defineCommand<PruneArgs>({
   ].join('\n'),
   flags: {
     config: configFlag,
-    ...flagsFor(fields),
+    ...flagsFor(pruneSettings),
     output: { type: 'string', short: 'o', value: 'FORMAT', description: 'table or json', default: 'table' },
   },
   examples: ['lifeboat prune --store s3://backups/etcd --keep-daily 7 --keep-weekly 4 --dry-run'],
@@ -108,10 +47,10 @@ export const pruneCommand = defineCommand<PruneArgs>({
     noPositionals('prune', positionals);
     const config = (values['config'] as string | undefined) ?? env['LIFEBOAT_CONFIG'];
     return {
-      flags: configFlagValues(fields, values),
+      flags: configFlagValues(pruneSettings, values),
       ...(config ? { config } : {}),
       output: outputFormat(values['output'], ['table', 'json']),
     };
   },
-  run: prune,
+  run: async (args, io) => (await import('./run/prune.ts')).prune(args, io),
 });

@@ -1,89 +1,18 @@
-import { relative } from 'node:path';
 import { LifeboatError, parseDuration } from '@lifeboat/core';
-import { parseMembers } from '@lifeboat/restore';
 import { defineCommand } from '../command.ts';
-import type { Io } from '../io.ts';
-import { progressLine } from '../log.ts';
-import { readerKeys } from '../operations/keys.ts';
-import { storeFromSettings } from '../operations/open-store.ts';
-import { type RestorePlanOptions, restorePlan } from '../operations/restore-plan.ts';
-import { json, outputFormat } from '../output.ts';
+import type { RestorePlanOptions } from '../operations/restore-plan.ts';
+import { outputFormat } from '../output.ts';
 import { type ReaderArgs, readerArgs, readerFlags } from './reader-flags.ts';
 
 export interface RestorePlanArgs {
   bundle?: string;
   reader?: ReaderArgs;
-  options: Omit<RestorePlanOptions, 'bundle' | 'store' | 'out'>;
+  options: Omit<RestorePlanOptions, 'bundle' | 'store' | 'out' | 'members'>;
+  /** --members as given: parsed by the implementation, which loads the restore package. */
+  members?: string;
   fetchDir?: string;
   out?: string;
   output: 'table' | 'json';
-}
-
-export async function restorePlanCli(args: RestorePlanArgs, io: Io): Promise<number> {
-  let store: RestorePlanOptions['store'];
-  const out = args.out ?? 'restore-plan';
-  const progress = progressLine(io, 'restore-plan');
-  if (args.reader) {
-    const r = args.reader;
-    const opened = await storeFromSettings(
-      { store: r.store, ...(r.resticPasswordFile ? { 'restic-password-file': r.resticPasswordFile } : {}) },
-      io.env,
-    );
-    const keys = await readerKeys(r, io.env);
-    store = {
-      store: opened,
-      url: r.store!,
-      id: r.id,
-      ...(r.cluster ? { cluster: r.cluster } : {}),
-      ...(r.node ? { node: r.node } : {}),
-      privateKeys: keys.privateKeys,
-      verificationKeys: keys.verificationKeys,
-      keyPath: r.keys[0]!,
-      signerKeyPaths: r.signerKeys,
-      ...(r.passphraseFile ? { passphraseFile: r.passphraseFile } : {}),
-      ...(r.resticPasswordFile ? { resticPasswordFile: r.resticPasswordFile } : {}),
-      ...(args.fetchDir ? { fetchDir: args.fetchDir } : {}),
-      onProgress: progress.update,
-    };
-  }
-  let result: Awaited<ReturnType<typeof restorePlan>>;
-  try {
-    result = await restorePlan({
-      ...args.options,
-      ...(args.bundle ? { bundle: args.bundle } : {}),
-      ...(store ? { store } : {}),
-      out,
-      ...(io.signal ? { signal: io.signal } : {}),
-    });
-  } finally {
-    progress.clear();
-  }
-  const { plan, written } = result;
-  if (args.output === 'json') {
-    io.stdout(
-      json({
-        dir: written.dir,
-        runbook: written.runbook,
-        scripts: written.scripts,
-        manifests: written.manifests,
-        plan: written.json,
-        warnings: plan.warnings,
-      }),
-    );
-    return 0;
-  }
-  const name = (path: string) => relative(written.dir, path);
-  const lines = [
-    `restore plan written to ${written.dir}`,
-    `  ${name(written.runbook)}  read this first: ${written.runbook}`,
-    ...plan.members.map((m, i) => `  ${name(written.scripts[i]!)}  run as root on the node of ${m.name}`),
-    ...written.manifests.map((path) => `  ${name(path)}`),
-  ];
-  if (plan.warnings.length > 0) {
-    lines.push('', `${plan.warnings.length} warning(s):`, ...plan.warnings.map((w) => `  ! ${w.message}`));
-  }
-  io.stdout(`${lines.join('\n')}\n`);
-  return 0;
 }
 
 function integer(value: unknown, flag: string): number | undefined {
@@ -225,7 +154,6 @@ export const restorePlanCommand = defineCommand<RestorePlanArgs>({
       ...(str('metadata') ? { metadataFile: str('metadata')! } : {}),
       ...(str('snapshot') ? { snapshot: str('snapshot')! } : {}),
       manifests: manifestFlags(values['manifest']),
-      ...(str('members') !== undefined ? { members: parseMembers(str('members')!) } : {}),
       ...(str('data-dir') ? { dataDir: str('data-dir')! } : {}),
       ...(str('token') ? { token: str('token')! } : {}),
       ...(bump !== undefined ? { bumpRevision: bump } : {}),
@@ -237,10 +165,11 @@ export const restorePlanCommand = defineCommand<RestorePlanArgs>({
       ...(bundle ? { bundle } : {}),
       ...(reader ? { reader } : {}),
       options,
+      ...(str('members') !== undefined ? { members: str('members')! } : {}),
       ...(str('fetch-dir') ? { fetchDir: str('fetch-dir')! } : {}),
       ...(str('out') ? { out: str('out')! } : {}),
       output: outputFormat(values['output'], ['table', 'json']),
     };
   },
-  run: restorePlanCli,
+  run: async (args, io) => (await import('./run/restore-plan.ts')).restorePlanCli(args, io),
 });

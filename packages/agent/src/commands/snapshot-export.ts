@@ -1,36 +1,11 @@
 import { defineCommand } from '../command.ts';
-import type { Io } from '../io.ts';
-import { exportSnapshot } from '../operations/snapshot-export.ts';
-import { readOptions, skipHashCheckFlag, snapshotPositionals, stdoutSink } from './snapshot-ls.ts';
+import { skipHashCheckFlag, snapshotPositionals } from './snapshot-ls.ts';
 
 export interface SnapshotExportArgs {
   file: string;
   prefix?: string;
   allRevisions: boolean;
   skipHashCheck: boolean;
-}
-
-/** Lines are gathered into chunks of about this size before each (awaited) write. */
-const chunkSize = 64 * 1024;
-
-export async function snapshotExport(args: SnapshotExportArgs, io: Io): Promise<number> {
-  const write = stdoutSink(io);
-  const records = exportSnapshot(args.file, {
-    ...readOptions(io, args.skipHashCheck),
-    ...(args.prefix ? { prefix: args.prefix } : {}),
-    ...(args.allRevisions ? { allRevisions: true } : {}),
-  });
-  let chunk = '';
-  for await (const record of records) {
-    chunk += `${JSON.stringify(record)}\n`;
-    // Awaiting the write pauses the read: a slow reader of stdout holds memory constant.
-    if (chunk.length >= chunkSize) {
-      await write(chunk);
-      chunk = '';
-    }
-  }
-  if (chunk) await write(chunk);
-  return 0;
 }
 
 export const snapshotExportCommand = defineCommand<SnapshotExportArgs>({
@@ -78,5 +53,5 @@ export const snapshotExportCommand = defineCommand<SnapshotExportArgs>({
       skipHashCheck: values['skip-hash-check'] === true,
     };
   },
-  run: snapshotExport,
+  run: async (args, io) => (await import('./run/snapshot-export.ts')).snapshotExport(args, io),
 });

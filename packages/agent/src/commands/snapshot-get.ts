@@ -1,10 +1,10 @@
 import { LifeboatError } from '@lifeboat/core';
-import { storedValueField } from '@lifeboat/etcd';
 import { defineCommand } from '../command.ts';
-import type { Io } from '../io.ts';
-import { getSnapshotObject } from '../operations/snapshot-get.ts';
 import { outputFormat } from '../output.ts';
-import { readOptions, skipHashCheckFlag, snapshotPositionals, stdoutSink } from './snapshot-ls.ts';
+import { skipHashCheckFlag, snapshotPositionals } from './snapshot-ls.ts';
+
+/** @lifeboat/etcd's storedValueField (a test keeps them equal): help must not load the etcd package. */
+const storedValueField = 'x-lifeboat-stored-value';
 
 export interface SnapshotGetArgs {
   file: string;
@@ -12,20 +12,6 @@ export interface SnapshotGetArgs {
   output: 'yaml' | 'json' | 'raw';
   keepOwnerReferences: boolean;
   skipHashCheck: boolean;
-}
-
-export async function snapshotGet(args: SnapshotGetArgs, io: Io): Promise<number> {
-  if (args.output === 'raw' && !io.writeStdout) {
-    // Bytes through a text channel would be silently re-encoded: refuse instead.
-    throw new LifeboatError('usage', '-o raw needs a binary stdout, which this caller does not provide');
-  }
-  const { output } = await getSnapshotObject(args.file, args.key, args.output, {
-    ...readOptions(io, args.skipHashCheck),
-    ...(args.keepOwnerReferences ? { keepOwnerReferences: true } : {}),
-  });
-  if (typeof output === 'string') await stdoutSink(io)(output);
-  else await io.writeStdout!(output);
-  return 0;
 }
 
 export const snapshotGetCommand = defineCommand<SnapshotGetArgs>({
@@ -78,5 +64,5 @@ export const snapshotGetCommand = defineCommand<SnapshotGetArgs>({
       skipHashCheck: values['skip-hash-check'] === true,
     };
   },
-  run: snapshotGet,
+  run: async (args, io) => (await import('./run/snapshot-get.ts')).snapshotGet(args, io),
 });

@@ -1,13 +1,6 @@
 import { LifeboatError } from '@lifeboat/core';
 import { defineCommand, type Flag } from '../command.ts';
-import type { Io } from '../io.ts';
-import {
-  entriesTable,
-  listSnapshot,
-  type SnapshotReadOptions,
-  snapshotEntries,
-} from '../operations/snapshot-ls.ts';
-import { json, outputFormat } from '../output.ts';
+import { outputFormat } from '../output.ts';
 
 export interface SnapshotLsArgs {
   file: string;
@@ -15,24 +8,6 @@ export interface SnapshotLsArgs {
   etcdPrefix?: string;
   output: 'table' | 'json' | 'jsonl';
   skipHashCheck: boolean;
-}
-
-/** Text to stdout: with backpressure where the Io has it (long listings, exports). */
-export function stdoutSink(io: Io): (text: string) => Promise<void> {
-  return io.writeStdout
-    ? io.writeStdout
-    : async (text) => {
-        io.stdout(text);
-      };
-}
-
-/** The reading options every snapshot command shares. */
-export function readOptions(io: Io, skipHashCheck: boolean): SnapshotReadOptions {
-  return {
-    ...(skipHashCheck ? { skipHashCheck } : {}),
-    ...(io.signal ? { signal: io.signal } : {}),
-    onWarning: (message) => io.stderr(`lifeboat: warning: ${message}\n`),
-  };
 }
 
 export const skipHashCheckFlag: Flag = {
@@ -52,39 +27,6 @@ export function snapshotPositionals(name: string, positionals: string[], names: 
     );
   }
   return positionals;
-}
-
-export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> {
-  const options = {
-    ...readOptions(io, args.skipHashCheck),
-    ...(args.prefix ? { prefix: args.prefix } : {}),
-    ...(args.etcdPrefix ? { etcdPrefix: args.etcdPrefix } : {}),
-  };
-  let undecodable = 0;
-  const write = stdoutSink(io);
-  if (args.output === 'jsonl') {
-    // Streams: constant memory whatever the db size, in the file's order (mod revision).
-    let batch = '';
-    for await (const entry of snapshotEntries(args.file, options)) {
-      if (entry.error) undecodable++;
-      batch += `${JSON.stringify(entry)}\n`;
-      if (batch.length >= 64 * 1024) {
-        await write(batch);
-        batch = '';
-      }
-    }
-    if (batch) await write(batch);
-  } else {
-    const entries = await listSnapshot(args.file, options);
-    undecodable = entries.filter((e) => e.error).length;
-    await write(args.output === 'json' ? json(entries) : entriesTable(entries));
-  }
-  if (undecodable > 0) {
-    io.stderr(
-      `lifeboat: warning: ${undecodable} value${undecodable === 1 ? '' : 's'} could not be decoded (ENCODING ends in "!"; the error is in -o json)\n`,
-    );
-  }
-  return 0;
 }
 
 export const snapshotLsCommand = defineCommand<SnapshotLsArgs>({
@@ -148,5 +90,5 @@ export const snapshotLsCommand = defineCommand<SnapshotLsArgs>({
       skipHashCheck: values['skip-hash-check'] === true,
     };
   },
-  run: snapshotLs,
+  run: async (args, io) => (await import('./run/snapshot-ls.ts')).snapshotLs(args, io),
 });

@@ -1,21 +1,12 @@
 import { LifeboatError } from '@lifeboat/core';
 import type { StatusSemantics } from '@lifeboat/etcd';
 import { defineCommand } from '../command.ts';
-import type { Io } from '../io.ts';
-import { statusOfSnapshot, statusTable } from '../operations/snapshot-status.ts';
 import { outputFormat } from '../output.ts';
 
 export interface SnapshotStatusArgs {
   file: string;
   output: 'table' | 'json';
   semantics?: StatusSemantics;
-}
-
-export async function snapshotStatusCli(args: SnapshotStatusArgs, io: Io): Promise<number> {
-  const { status } = await statusOfSnapshot(args.file, args.semantics ? { semantics: args.semantics } : {});
-  // Compact JSON on one line, as etcdutl prints it, so scripts can swap one for the other.
-  io.stdout(args.output === 'json' ? `${JSON.stringify(status)}\n` : statusTable(status));
-  return 0;
 }
 
 export const snapshotStatusCommand = defineCommand<SnapshotStatusArgs>({
@@ -76,5 +67,5 @@ export const snapshotStatusCommand = defineCommand<SnapshotStatusArgs>({
       ...(semantics ? { semantics } : {}),
     };
   },
-  run: snapshotStatusCli,
+  run: async (args, io) => (await import('./run/snapshot-status.ts')).snapshotStatusCli(args, io),
 });

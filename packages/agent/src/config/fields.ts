@@ -161,8 +161,9 @@ export const backupFields = {
   'part-size': {
     type: 'number',
     value: 'MIB',
+    // 8: memory is about part size × (4 in flight + 1 filling); 16 cost 40 MiB more RSS.
     description: 'S3 multipart part size in MiB',
-    default: 16,
+    default: 8,
     section: 's3',
   },
   'restic-password-file': {

@@ -1,11 +1,11 @@
 // `lifeboat backup`, the main job, as one streaming pipeline:
 //   etcd Snapshot → tar (snapshot, /etc/kubernetes, manifest) → compression
-//   → OpenPGP encrypt + sign → sha256 → store
+//   → OpenPGP encrypt + sign → store (which hashes what it writes)
 // then the commit: the metadata's detached signature, and the metadata itself
 // last. A backup exists only once its metadata does, so a failure anywhere
 // before that leaves at most an incomplete payload, which we also remove.
 import { pipeline, Readable } from 'node:stream';
-import { compressor, DigestStream, pack } from '@lifeboat/bundle';
+import { coalesce, compressor, pack } from '@lifeboat/bundle';
 import {
   type BackupKeys,
   type BackupMetadata,
@@ -73,6 +73,9 @@ async function freshId(o: BackupOptions, now: () => Date) {
   }
 }
 
+/** Chunk size into compression. */
+const chunkBytes = 512 * 1024;
+
 /** Runs a pipeline without awaiting it; errors travel to the last stream. */
 function chain(...streams: NodeJS.ReadWriteStream[] | [Readable, ...NodeJS.ReadWriteStream[]]) {
   pipeline(streams as never, () => {});
@@ -94,13 +97,16 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     // Polled rather than a 'data' listener, which would switch the stream to flowing mode.
     progress = setInterval(() => o.onProgress?.(snapshot.received, snapshot.totalSize), 250);
     const packed = pack({
-      snapshot: { stream: snapshot, size: snapshot.totalSize },
+      // The snapshot stream hashes every byte for etcd's trailer; the manifest reuses that pass.
+      snapshot: { stream: snapshot, size: snapshot.totalSize, sha256: () => snapshot.fileSha256 },
       kubernetesDir: o.kubernetesDir,
       ...(o.signal ? { signal: o.signal } : {}),
       now: started,
     });
     packed.result.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-    const compressed = chain(packed.stream, compressor(o.compression));
+    // Few large chunks into zlib and OpenPGP: their cost is per chunk as much as per byte,
+    // and etcd sends 32 KiB messages.
+    const compressed = chain(packed.stream, coalesce(chunkBytes), compressor(o.compression));
     const encrypted = encryptStream({
       input: compressed,
       recipients: o.recipients,
@@ -108,12 +114,10 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       profile,
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    const digest = new DigestStream();
-    digest.digest.catch(() => {});
-    const body = chain(encrypted, digest);
-    await o.store.put(keys.payload, body, o.signal ? { signal: o.signal } : {});
+    // Every store hashes what it writes: the metadata's digest comes from there, not a second pass.
+    const payload = await o.store.put(keys.payload, encrypted, o.signal ? { signal: o.signal } : {});
     written.push(keys.payload);
-    const [packResult, payload] = await Promise.all([packed.result, digest.digest]);
+    const packResult = await packed.result;
     o.onProgress?.(snapshot.received, snapshot.totalSize);
     if (!snapshot.sha256)
       throw new LifeboatError('integrity', 'the snapshot ended without a verified sha256');
@@ -138,7 +142,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       payload: {
         key: keys.payload,
         size: payload.size,
-        sha256: payload.hex,
+        sha256: payload.sha256,
         compression: o.compression,
         recipients: o.recipients.map((r) => r.fingerprint),
         ...(o.signingKey ? { signer: o.signingKey.fingerprint } : {}),

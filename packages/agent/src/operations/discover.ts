@@ -2,19 +2,11 @@
 // kubeadm tree without contacting anything. The `discover` command prints it;
 // backup will start from the same function.
 import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { LifeboatError } from '@lifeboat/core';
 import { discoverConnection, type EtcdConnection, type Member, parseEtcdManifest } from '@lifeboat/etcd';
 
-export const defaultKubernetesDir = '/etc/kubernetes';
-
-/** The kubeadm tree to read: the flag, else $LIFEBOAT_KUBERNETES_DIR, else /etc/kubernetes. */
-export function kubernetesDirFrom(
-  flag: string | undefined,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
-  return resolve(flag || env['LIFEBOAT_KUBERNETES_DIR'] || defaultKubernetesDir);
-}
+export { defaultKubernetesDir, kubernetesDirFrom } from '../kubernetes-dir.ts';
 
 export interface EtcdDiscovery extends EtcdConnection {
   /** The etcd.yaml that was read. */

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { LifeboatError } from '@lifeboat/core';
 import { stringify } from 'yaml';
+import { manifestDefaults } from './manifest-defaults.ts';
 
 export type StoreKind = 's3' | 'restic';
 
@@ -18,13 +19,7 @@ export interface ManifestOptions {
   image?: string;
 }
 
-export const manifestDefaults = {
-  schedule: '0 */6 * * *',
-  namespace: 'lifeboat',
-  image: 'lifeboat/agent:0.1.0',
-  /** The node the committed base is generated for; replaced by the real names at install. */
-  placeholderNode: 'control-plane-1',
-} as const;
+export { manifestDefaults } from './manifest-defaults.ts';
 
 /** Names shared by the base, the overlays, RBAC and the agent's reporting. */
 export const resourceNames = {

@@ -67,6 +67,7 @@ export class SnapshotStream extends Readable implements SnapshotSource {
   /** The checksum etcd sent, once it matched; `sha256` only after a clean end. */
   #verified: string | undefined;
   #digest: string | undefined;
+  #fileDigest: string | undefined;
   #hash = createHash('sha256');
   #call: ClientReadableStream<SnapshotResponse>;
   #options: SnapshotStreamOptions;
@@ -118,6 +119,15 @@ export class SnapshotStream extends Readable implements SnapshotSource {
     return this.#digest;
   }
 
+  /**
+   * sha256 of the file `etcdctl snapshot save` writes, the database followed by
+   * the trailer, after a clean end: what a bundle manifest records for it,
+   * without hashing the bytes a second time.
+   */
+  get fileSha256(): string | undefined {
+    return this.#digest === undefined ? undefined : this.#fileDigest;
+  }
+
   /** SnapshotResponse.version: the member's storage version (etcd 3.6+), else undefined. */
   get storageVersion(): string | undefined {
     return this.#storageVersion || undefined;
@@ -165,6 +175,8 @@ export class SnapshotStream extends Readable implements SnapshotSource {
         this.#fail(this.#integrity(`etcd's final message has ${blob.length} bytes, not a 32-byte sha256`));
         return;
       }
+      // The database's digest continued over the trailer: the file's digest, from the same pass.
+      const file = this.#hash.copy().update(blob);
       const digest = this.#hash.digest();
       if (!digest.equals(blob)) {
         this.#fail(
@@ -175,6 +187,7 @@ export class SnapshotStream extends Readable implements SnapshotSource {
         return;
       }
       this.#verified = digest.toString('hex');
+      this.#fileDigest = file.digest('hex');
       more = this.push(blob);
     }
     if (!more) {

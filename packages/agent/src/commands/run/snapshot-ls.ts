@@ -1,0 +1,39 @@
+// What `lifeboat snapshot ls` does once its flags are parsed; loaded on demand (see ../snapshot-ls.ts).
+import type { Io } from '../../io.ts';
+import { entriesTable, listSnapshot, snapshotEntries } from '../../operations/snapshot-ls.ts';
+import { json } from '../../output.ts';
+import type { SnapshotLsArgs } from '../snapshot-ls.ts';
+import { readOptions, stdoutSink } from './snapshot-io.ts';
+
+export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> {
+  const options = {
+    ...readOptions(io, args.skipHashCheck),
+    ...(args.prefix ? { prefix: args.prefix } : {}),
+    ...(args.etcdPrefix ? { etcdPrefix: args.etcdPrefix } : {}),
+  };
+  let undecodable = 0;
+  const write = stdoutSink(io);
+  if (args.output === 'jsonl') {
+    // Streams: constant memory whatever the db size, in the file's order (mod revision).
+    let batch = '';
+    for await (const entry of snapshotEntries(args.file, options)) {
+      if (entry.error) undecodable++;
+      batch += `${JSON.stringify(entry)}\n`;
+      if (batch.length >= 64 * 1024) {
+        await write(batch);
+        batch = '';
+      }
+    }
+    if (batch) await write(batch);
+  } else {
+    const entries = await listSnapshot(args.file, options);
+    undecodable = entries.filter((e) => e.error).length;
+    await write(args.output === 'json' ? json(entries) : entriesTable(entries));
+  }
+  if (undecodable > 0) {
+    io.stderr(
+      `lifeboat: warning: ${undecodable} value${undecodable === 1 ? '' : 's'} could not be decoded (ENCODING ends in "!"; the error is in -o json)\n`,
+    );
+  }
+  return 0;
+}
