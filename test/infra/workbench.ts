@@ -206,7 +206,17 @@ export async function contextMenu(
     await page.keyboard.press('Escape');
     throw new Error(`the context menu has no "${entry}"; it offers: ${JSON.stringify(offered)}`);
   });
-  await item.click();
+  // A click that lands while the menu is still laying out (or while the tree under it redraws)
+  // leaves the menu open and runs nothing: click again until it closes.
+  for (let attempt = 1; ; attempt++) {
+    await item.click();
+    const closed = await item
+      .waitFor({ state: 'hidden', timeout: 3000 })
+      .then(() => true)
+      .catch(() => false);
+    if (closed) return;
+    if (attempt === 3) throw new Error(`the context menu entry "${entry}" did not respond to three clicks`);
+  }
 }
 
 /**
