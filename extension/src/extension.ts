@@ -103,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerCommands(commands, services),
   );
+  void updateStatusBar();
   log.info('Lifeboat is active');
 }
 

@@ -4,7 +4,7 @@
 // "Plan Restore…" opens the runbook and the diff editor shows the etcd.yaml
 // edit, and Open Backup shows the snapshot's Kubernetes objects. Screenshots
 // of every step go to test/.artifacts/vscode/ (the best ones are in docs/).
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -36,6 +36,10 @@ let browser: Browser;
 let cs: CodeServer | undefined;
 let storeUrl: string;
 let backupId: string;
+let tmp: string;
+
+/** The extension host's temp folders with this prefix (decrypted backups live there). */
+const tempFolders = async (prefix: string) => (await readdir(tmp)).filter((n) => n.startsWith(prefix));
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lifeboat-vscode-e2e-'));
@@ -70,13 +74,16 @@ beforeAll(async () => {
     { ...minio.env },
   );
   backupId = JSON.parse(backup.out).id;
+  tmp = join(dir, 'tmp');
+  await mkdir(tmp);
   const workspace = join(dir, 'workspace');
   await mkdir(workspace);
   await writeFile(join(workspace, 'README.md'), '# on-call workspace\n');
   cs = await startCodeServer({
     workspace,
     vsix: [vsix],
-    env: { ...minio.env },
+    // The extension host's temp folder, so the test can see what decrypted files exist when.
+    env: { ...minio.env, TMPDIR: tmp },
     userSettings: {
       'lifeboat.sources': [storeUrl],
       'lifeboat.discoverClusters': false,
@@ -123,6 +130,10 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   expect(await verified.textContent()).toContain(`backup prod/cp-1 ${backupId} verified`);
   await screenshot(page, artifacts, 'extension-2-verified');
 
+  // With the private key (from lifeboat.privateKeys): decrypted, checked file by file, snapshot read.
+  await contextMenu(page, backup, 'Verify Backup with Private Key');
+  await waitForNotification(page, /verified — \d+ checks passed \(decrypted, snapshot read\)/, 120_000);
+
   // Plan Restore: fetches (decrypts) to read the backed-up etcd.yaml; opens the runbook, the script, the diff.
   await contextMenu(page, backup, 'Plan Restore');
   const diffTab = editorTab(page, /etcd\.yaml on /);
@@ -135,6 +146,8 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   expect(await diff.textContent()).toMatch(/data-dir/);
   await screenshot(page, artifacts, 'extension-3-restore-diff');
 
+  // The plan's temporary fetch (to read etcd.yaml) is gone once the plan is made.
+  expect(await tempFolders('lifeboat-plan-')).toEqual([]);
   const plan = await view(page, 'Restore Plan');
   await expect.poll(() => treeItemsLabelled(plan, 'Shell helpers').count()).toBe(1);
   await expect.poll(() => treeItemsLabelled(plan, 'cp-1').count()).toBe(1);
@@ -146,6 +159,8 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   await expandPath(opened, ['Kubernetes objects'], 120_000);
   await expect.poll(() => treeItems(opened).count(), { timeout: 60_000 }).toBeGreaterThan(3);
   await screenshot(page, artifacts, 'extension-5-opened');
+  const [openedDir] = await tempFolders('lifeboat-open-');
+  expect(((await stat(join(tmp, openedDir!))).mode & 0o777).toString(8)).toBe('700');
 
   // An object's YAML, read-only, as kubectl would apply it.
   const kind = await expandPath(opened, ['team-00', /^ConfigMap/]);
@@ -162,4 +177,8 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
     .poll(() => editor.textContent(), { timeout: 30_000 })
     .toMatch(/apiVersion:\s?v1.*kind:\s?ConfigMap/s);
   await screenshot(page, artifacts, 'extension-6-object-yaml');
+
+  // Close Backup removes the decrypted files.
+  await contextMenu(page, await expandPath(opened, ['prod/cp-1']), 'Close Backup');
+  await expect.poll(() => tempFolders('lifeboat-open-'), { timeout: 30_000 }).toEqual([]);
 });

@@ -53,6 +53,8 @@ export const quietSettings: Record<string, unknown> = {
   'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true,
   'git.enabled': false,
+  // Servers the tests start (etcd, MinIO) would each pop up a "port is available" toast.
+  'remote.autoForwardPorts': false,
 };
 
 /**
