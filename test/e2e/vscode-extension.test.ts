@@ -4,7 +4,7 @@
 // "Plan Restore…" opens the runbook and the diff editor shows the etcd.yaml
 // edit, and Open Backup shows the snapshot's Kubernetes objects. Screenshots
 // of every step go to test/.artifacts/vscode/ (the best ones are in docs/).
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -18,6 +18,7 @@ import {
   expandPath,
   openViewContainer,
   openWorkbench,
+  quickInput,
   treeItems,
   treeItemsLabelled,
   view,
@@ -177,6 +178,18 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
     .poll(() => editor.textContent(), { timeout: 30_000 })
     .toMatch(/apiVersion:\s?v1.*kind:\s?ConfigMap/s);
   await screenshot(page, artifacts, 'extension-6-object-yaml');
+
+  // Save as YAML, for a single-object restore: the save dialog is VS Code's own (a path box in code-server).
+  await contextMenu(page, object.nth(index), 'Save Object as YAML');
+  const saved = join(dir, 'workspace', 'restored-config.yaml');
+  const pathBox = quickInput(page).locator('input');
+  await pathBox.waitFor({ state: 'visible' });
+  await pathBox.fill(saved);
+  await page.keyboard.press('Enter');
+  await waitForNotification(page, /saved ConfigMap/, 30_000);
+  const yaml = await readFile(saved, 'utf8');
+  expect(yaml).toMatch(/^apiVersion: v1\nkind: ConfigMap\n/);
+  expect(((await stat(saved)).mode & 0o777).toString(8)).toBe('600');
 
   // Close Backup removes the decrypted files.
   await contextMenu(page, await expandPath(opened, ['prod/cp-1']), 'Close Backup');
