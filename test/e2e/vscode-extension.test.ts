@@ -18,7 +18,9 @@ import {
   expandPath,
   openViewContainer,
   openWorkbench,
+  outputChannel,
   quickInput,
+  runCommand,
   treeItems,
   treeItemsLabelled,
   view,
@@ -110,6 +112,11 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   onTestFailed(async () => {
     await screenshot(page, artifacts, 'extension-failure').catch(() => {});
     if (cs) await copyFile(cs.logFile, join(artifacts, 'extension-code-server.log')).catch(() => {});
+    // The extension's own log says which step it was in and why it stopped.
+    await runCommand(page, 'Lifeboat: Show Log')
+      .then(() => outputChannel(page, 'Lifeboat'))
+      .then((text) => writeFile(join(artifacts, 'extension-lifeboat.log'), text))
+      .catch(() => {});
   });
   await openWorkbench(page, cs!.url);
   await openViewContainer(page, 'Lifeboat');
@@ -184,9 +191,13 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   const saved = join(dir, 'workspace', 'restored-config.yaml');
   const pathBox = quickInput(page).locator('input');
   await pathBox.waitFor({ state: 'visible' });
+  // The dialog fills in its own suggestion as it opens: replace it only once it is there.
+  await expect.poll(() => pathBox.inputValue()).toMatch(/\.yaml$/);
   await pathBox.fill(saved);
+  await expect.poll(() => pathBox.inputValue()).toBe(saved);
   await page.keyboard.press('Enter');
-  await waitForNotification(page, /saved ConfigMap/, 30_000);
+  const toast = await waitForNotification(page, /saved ConfigMap/, 30_000);
+  expect(await toast.textContent()).toContain(saved);
   const yaml = await readFile(saved, 'utf8');
   expect(yaml).toMatch(/^apiVersion: v1\nkind: ConfigMap\n/);
   expect(((await stat(saved)).mode & 0o777).toString(8)).toBe('600');
