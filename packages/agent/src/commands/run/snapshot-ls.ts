@@ -2,6 +2,7 @@
 import type { Io } from '../../io.ts';
 import { entriesTable, listSnapshot, snapshotEntries } from '../../operations/snapshot-ls.ts';
 import { json } from '../../output.ts';
+import { keepHeapSmall } from '../../young-gc.ts';
 import type { SnapshotLsArgs } from '../snapshot-ls.ts';
 import { lineSink, readOptions, stdoutSink } from './snapshot-io.ts';
 
@@ -14,6 +15,7 @@ export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> 
   let undecodable = 0;
   if (args.output === 'jsonl') {
     // Streams: constant memory whatever the db size, in the file's order (mod revision).
+    keepHeapSmall();
     const out = lineSink(io);
     for await (const entry of snapshotEntries(args.file, options)) {
       if (entry.error) undecodable++;
