@@ -158,10 +158,10 @@ async function main(): Promise<number> {
     const work = await mkdtemp(join(tmpdir(), 'lifeboat-bench-'));
     cleanups.push(() => rm(work, { recursive: true, force: true }));
     if (options.bundle) {
-      const bundled = join(work, 'lifeboat.mjs');
+      const bundled = join(work, 'lifeboat');
       log(`bundling the CLI into ${bundled}`);
       execFileSync(process.execPath, [join(root, 'packages/agent/build.ts'), bundled], { stdio: 'inherit' });
-      useCli(bundled);
+      useCli(join(bundled, 'lifeboat.mjs'));
     }
     log('starting etcd 3.6 with kubeadm TLS');
     const cluster = await startEtcd({ version: '3.6' });

@@ -136,14 +136,14 @@ describe('agent image (images/agent/Dockerfile)', () => {
     expect(etcdutl.stdout).toContain(`etcdutl version: ${pinned.etcd}`);
     const etcdBin = await ctr.run(['etcd', '--version']);
     expect(etcdBin.stdout).toContain(`etcd Version: ${pinned.etcd}`);
-    // The bundle is one file: no node_modules anywhere in the image.
+    // The bundle is the entry plus its chunks: no node_modules anywhere in the image.
     const modules = await ctr.run([
       'sh',
       '-c',
-      'ls /usr/local/lib/lifeboat; test ! -e /usr/local/lib/node_modules',
+      'cd /usr/local/lib/lifeboat && ls && ls chunks | grep -vc "\\.mjs$"; test ! -e /usr/local/lib/node_modules',
     ]);
-    expect(modules.code).toBe(0);
-    expect(modules.stdout.trim()).toBe('lifeboat.mjs');
+    expect(modules.code, modules.stderr).toBe(0);
+    expect(modules.stdout.trim().split('\n')).toEqual(['chunks', 'lifeboat.mjs', '0']);
   });
 
   it('sees /etc/kubernetes read-only and as kubeadm wrote it (root-owned 0600 keys)', async () => {

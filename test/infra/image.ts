@@ -10,7 +10,7 @@
 //   openContainer()      a working container to `buildah run --isolation chroot` commands in
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { access, copyFile, mkdir, mkdtemp, readFile, rename, rm, stat } from 'node:fs/promises';
+import { access, copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBinary } from './binaries.ts';
@@ -194,10 +194,10 @@ export async function ensureBaseImage(): Promise<string> {
   return baseImage;
 }
 
-/** The build context the Dockerfile expects: lifeboat.mjs and bin/{restic,etcd,etcdutl}. */
+/** The build context the Dockerfile expects: lifeboat/ (the split bundle) and bin/{restic,etcd,etcdutl}. */
 export async function stageAgentContext(dir: string): Promise<void> {
   await mkdir(join(dir, 'bin'), { recursive: true });
-  await exec(process.execPath, [join(repoRoot, 'packages/agent/build.ts'), join(dir, 'lifeboat.mjs')]);
+  await exec(process.execPath, [join(repoRoot, 'packages/agent/build.ts'), join(dir, 'lifeboat')]);
   const { restic } = await ensureBinary('restic');
   const etcd = await ensureBinary('etcd-3.6');
   await Promise.all([
@@ -211,7 +211,13 @@ export async function stageAgentContext(dir: string): Promise<void> {
 async function inputsHash(context: string, buildArgs: string[]): Promise<string> {
   const h = createHash('sha256');
   h.update(await readFile(dockerfile));
-  h.update(await readFile(join(context, 'lifeboat.mjs')));
+  const bundle = join(context, 'lifeboat');
+  for (const file of (await readdir(bundle, { recursive: true })).sort()) {
+    const path = join(bundle, file);
+    if (!(await stat(path)).isFile()) continue;
+    h.update(file);
+    h.update(await readFile(path));
+  }
   for (const b of ['restic', 'etcd', 'etcdutl']) h.update(await readFile(join(context, 'bin', b)));
   h.update(baseKey);
   h.update(buildArgs.join('\n'));

@@ -1,8 +1,9 @@
 // The CLI as users run it: a real process, real exit codes, real stderr.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubeadmTree } from './helpers.ts';
 
@@ -58,21 +59,61 @@ describe('node src/cli.ts', () => {
 });
 
 describe('the esbuild bundle', () => {
-  it('builds into one file that runs outside the workspace', async () => {
-    const bundle = join(scratch, 'lifeboat.mjs');
-    const build = spawnSync(process.execPath, [join(packageDir, 'build.ts'), bundle], { encoding: 'utf8' });
+  it('builds into a folder that runs outside the workspace, loading only the chunks a command needs', async () => {
+    const out = join(scratch, 'dist');
+    const build = spawnSync(process.execPath, [join(packageDir, 'build.ts'), out], { encoding: 'utf8' });
     expect(build.stderr).toBe('');
     expect(build.status).toBe(0);
+    const bundle = join(out, 'lifeboat.mjs');
     expect((await readFile(bundle, 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect((await readdir(out)).sort()).toEqual(['chunks', 'lifeboat.mjs']);
+    const chunks = await readdir(join(out, 'chunks'));
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(chunks.every((c) => c.endsWith('.mjs'))).toBe(true);
+    // Only ASCII: one other character makes V8 hold a whole file as a two-byte string.
+    for (const file of [bundle, ...chunks.map((c) => join(out, 'chunks', c))]) {
+      expect(
+        (await readFile(file)).some((byte) => byte > 0x7f),
+        file,
+      ).toBe(false);
+    }
 
     const version = JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')).version;
     const printed = run(bundle, ['version', '-o', 'json']);
     expect(printed.code).toBe(0);
     expect(JSON.parse(printed.stdout).version).toBe(version);
 
+    // `version` loads the entry and the command table, not every command's code.
+    const hook = [
+      "import { registerHooks } from 'node:module';",
+      'const seen = [];',
+      'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.push(r.url); return r; } });',
+      "process.on('exit', () => process.stderr.write(JSON.stringify(seen)));",
+    ].join('\n');
+    const traced = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, bundle, 'version'],
+      { encoding: 'utf8' },
+    );
+    expect(traced.status).toBe(0);
+    const loaded = (JSON.parse(traced.stderr) as string[]).filter((u) => u.startsWith('file:'));
+    let loadedBytes = 0;
+    for (const url of loaded) loadedBytes += (await stat(fileURLToPath(url))).size;
+    let allBytes = 0;
+    for (const c of chunks) allBytes += (await stat(join(out, 'chunks', c))).size;
+    expect(loadedBytes).toBeLessThan(allBytes / 10);
+
     // discover pulls in @lifeboat/etcd and the yaml parser: both must be inside the bundle.
     const found = run(bundle, ['discover', '--kubernetes-dir', tree, '-o', 'json']);
     expect(found.stderr).toBe('');
     expect(JSON.parse(found.stdout).memberName).toBe('cp-1');
+  });
+
+  it('refuses a file name where it wants a folder', () => {
+    const build = spawnSync(process.execPath, [join(packageDir, 'build.ts'), join(scratch, 'lifeboat.mjs')], {
+      encoding: 'utf8',
+    });
+    expect(build.status).toBe(2);
+    expect(build.stderr).toMatch(/give a folder/);
   });
 });

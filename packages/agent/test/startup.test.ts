@@ -46,6 +46,31 @@ describe('start-up', () => {
     });
   }
 
+  it('a backup that reports to no cluster never loads the Kubernetes client', () => {
+    const hook = [
+      "import { registerHooks } from 'node:module';",
+      'const seen = [];',
+      'registerHooks({ resolve(s, c, next) { const r = next(s, c); seen.push(r.url); return r; } });',
+      "process.on('exit', () => process.stderr.write(JSON.stringify(seen)));",
+    ].join('\n');
+    const report = join(import.meta.dirname, '..', 'src', 'kubernetes', 'report.ts');
+    const script = [
+      `const { reportOutcome } = await import(${JSON.stringify(report)});`,
+      'const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} };',
+      "const summary = await reportOutcome({ cluster: 'c', node: 'n', env: {} }, { ok: true, id: 'x', bytes: 1, revision: 2, durationMs: 3 }, log);",
+      "if (summary.cluster !== undefined) throw new Error('reported to a cluster');",
+    ].join('\n');
+    const result = spawnSync(
+      process.execPath,
+      ['--import', `data:text/javascript,${encodeURIComponent(hook)}`, '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    const loaded = JSON.parse(result.stderr) as string[];
+    expect(loaded.some((url) => url.endsWith('/kubernetes/report.ts'))).toBe(true);
+    expect(loaded.filter((url) => url.includes('@kubernetes'))).toEqual([]);
+  });
+
   it('snapshot get help names the field the etcd package writes', () => {
     const get = commands.find((c) => c.name === 'snapshot get');
     expect(get?.help).toContain(storedValueField);

@@ -1,7 +1,7 @@
 // The status ConfigMap "lifeboat-status": one set of keys per node, so every
 // node's CronJob updates only its own keys with a JSON merge patch, without
 // reading first and without conflicts between nodes.
-import { PatchStrategy, setHeaderOptions, type V1ConfigMap } from '@kubernetes/client-node';
+import type { V1ConfigMap } from '@kubernetes/client-node';
 import { redactUrls } from '@lifeboat/stores';
 import { apiStatus, type ClusterClient } from './client.ts';
 
@@ -113,6 +113,8 @@ export async function writeStatus(
     ...statusData(node, status),
   };
   const { namespace } = client;
+  // Already loaded by clusterClient(); imported here too so a backup without a cluster never loads it.
+  const { PatchStrategy, setHeaderOptions } = await import('./api.ts');
   try {
     return await client.core.patchNamespacedConfigMap(
       { name: statusConfigMap, namespace, body: { data }, fieldManager: 'lifeboat' },

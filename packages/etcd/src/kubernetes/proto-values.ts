@@ -37,7 +37,7 @@ function readEntry(buf: Uint8Array, what: string): { key: string; value: Uint8Ar
 /** Accumulates map<string, string> entries into a plain record. */
 export function addStringEntry(into: Record<string, string>, buf: Uint8Array, what: string): void {
   const { key, value } = readEntry(buf, what);
-  into[key] = Buffer.from(value).toString('utf8');
+  into[key] = Buffer.from(value.buffer, value.byteOffset, value.length).toString('utf8');
 }
 
 /** Accumulates map<string, bytes> entries as base64, the JSON form of []byte. */

@@ -9,33 +9,48 @@ export const WireType = { varint: 0, fixed64: 1, bytes: 2, fixed32: 5 } as const
 export interface Field {
   number: number;
   wireType: number;
-  /** varint and fixed values as bigint (uint64 safe); bytes as a view into the buffer. */
-  value: bigint | Uint8Array;
+  /**
+   * varint and fixed values as a number when they fit one exactly (≤ 2^53 − 1, which is every
+   * revision, size, count and enum), as a bigint above that (uint64s, negative int64s); bytes as a
+   * view into the buffer. Read them through asNumber, asBigInt, asInt64, asBool.
+   */
+  value: number | bigint | Uint8Array;
 }
 
 function malformed(what: string, why: string): LifeboatError {
   return new LifeboatError('integrity', `malformed ${what}: ${why}`);
 }
 
+/** Protobuf's largest field number. */
+const maxFieldNumber = 2 ** 29 - 1;
+
 /** Iterates the fields of one message, in order; repeated fields appear repeatedly. */
 export function* fields(buf: Uint8Array, what = 'protobuf message'): Generator<Field> {
   let pos = 0;
-  const varint = (): bigint => {
-    let result = 0n;
-    let shift = 0n;
-    for (;;) {
+  // Summed in a number: each 7-bit group times its power of two is exact, and so is the sum while
+  // it stays ≤ 2^53 − 1; only past that is the varint read again as a bigint.
+  const varint = (): number | bigint => {
+    const start = pos;
+    let value = 0;
+    let scale = 1;
+    for (let i = 0; ; i++) {
+      if (i === 10) throw malformed(what, 'varint longer than 10 bytes');
       if (pos >= buf.length) throw malformed(what, 'truncated varint');
       const byte = buf[pos++]!;
-      result |= BigInt(byte & 0x7f) << shift;
-      if ((byte & 0x80) === 0) return result;
-      shift += 7n;
-      if (shift > 63n) throw malformed(what, 'varint longer than 10 bytes');
+      value += (byte & 0x7f) * scale;
+      if ((byte & 0x80) === 0) break;
+      scale *= 128;
     }
+    if (value <= Number.MAX_SAFE_INTEGER) return value;
+    let big = 0n;
+    for (let i = pos - 1; i >= start; i--) big = (big << 7n) | BigInt(buf[i]! & 0x7f);
+    return BigInt.asUintN(64, big);
   };
   while (pos < buf.length) {
     const tag = varint();
-    const number = Number(tag >> 3n);
-    const wireType = Number(tag & 7n);
+    if (typeof tag === 'bigint' || tag / 8 > maxFieldNumber) throw malformed(what, 'field number too large');
+    const number = Math.floor(tag / 8);
+    const wireType = tag % 8;
     if (number === 0) throw malformed(what, 'field number 0');
     switch (wireType) {
       case WireType.varint:
@@ -45,12 +60,16 @@ export function* fields(buf: Uint8Array, what = 'protobuf message'): Generator<F
         if (pos + 8 > buf.length) throw malformed(what, 'truncated fixed64');
         const view = new DataView(buf.buffer, buf.byteOffset + pos, 8);
         pos += 8;
-        yield { number, wireType, value: view.getBigUint64(0, true) };
+        const hi = view.getUint32(4, true);
+        const value = hi < 0x200000 ? hi * 0x100000000 + view.getUint32(0, true) : view.getBigUint64(0, true);
+        yield { number, wireType, value };
         break;
       }
       case WireType.bytes: {
-        const length = Number(varint());
-        if (pos + length > buf.length) throw malformed(what, `field ${number} runs past the end`);
+        const length = varint();
+        if (typeof length === 'bigint' || pos + length > buf.length) {
+          throw malformed(what, `field ${number} runs past the end`);
+        }
         yield { number, wireType, value: buf.subarray(pos, pos + length) };
         pos += length;
         break;
@@ -59,7 +78,7 @@ export function* fields(buf: Uint8Array, what = 'protobuf message'): Generator<F
         if (pos + 4 > buf.length) throw malformed(what, 'truncated fixed32');
         const view = new DataView(buf.buffer, buf.byteOffset + pos, 4);
         pos += 4;
-        yield { number, wireType, value: BigInt(view.getUint32(0, true)) };
+        yield { number, wireType, value: view.getUint32(0, true) };
         break;
       }
       default:
@@ -75,10 +94,14 @@ export function asBytes(field: Field): Uint8Array {
 }
 
 export function asString(field: Field): string {
-  return Buffer.from(asBytes(field)).toString('utf8');
+  const bytes = asBytes(field);
+  // A view, not Buffer.from(bytes): that would copy every string field before decoding it.
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
 }
 
+/** A varint or fixed field as uint64 (a bigint whatever its size). */
 export function asBigInt(field: Field): bigint {
+  if (typeof field.value === 'number') return BigInt(field.value);
   if (typeof field.value !== 'bigint')
     throw malformed('protobuf field', `field ${field.number} is not a number`);
   return field.value;
@@ -89,7 +112,10 @@ export function asInt64(field: Field): bigint {
   return BigInt.asIntN(64, asBigInt(field));
 }
 
+/** An int64 field as a number; throws when it does not fit one exactly. */
 export function asNumber(field: Field): number {
+  // A number is at most 2^53 − 1: the same value read as int64 (no BigInt allocated).
+  if (typeof field.value === 'number') return field.value;
   const v = asInt64(field);
   if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw malformed('protobuf field', `field ${field.number} (${v}) does not fit a JavaScript number`);
@@ -98,6 +124,7 @@ export function asNumber(field: Field): number {
 }
 
 export function asBool(field: Field): boolean {
+  if (typeof field.value === 'number') return field.value !== 0;
   return asBigInt(field) !== 0n;
 }
 

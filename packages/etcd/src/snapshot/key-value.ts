@@ -18,15 +18,21 @@ export interface KeyValue {
 
 const empty: Buffer = Buffer.alloc(0);
 
+/**
+ * What a message is, for errors: text, or the revision of the `key` bucket entry it is the value
+ * of (turned into text only when there is an error: this runs for every entry of a db).
+ */
+export type KvWhat = string | { main: number; sub: number };
+
 /** Decodes a KeyValue; key and value are views into `bytes`. */
-export function decodeKeyValue(bytes: Buffer, what: string): KeyValue {
+export function decodeKeyValue(bytes: Buffer, what: KvWhat): KeyValue {
   const kv: KeyValue = { key: empty, value: empty, createRevision: 0, modRevision: 0, version: 0, lease: 0n };
   scan(bytes, what, kv);
   return kv;
 }
 
 /** Only the key (a view), checking the whole message's wire format as decoding does. */
-export function keyOfKeyValue(bytes: Buffer, what: string): Buffer {
+export function keyOfKeyValue(bytes: Buffer, what: KvWhat): Buffer {
   return scan(bytes, what, undefined);
 }
 
@@ -38,7 +44,7 @@ export function copyKeyValue(kv: KeyValue): KeyValue {
 // The read position of the scan in progress (scans are synchronous and never nest).
 let pos = 0;
 
-function scan(bytes: Buffer, what: string, kv: KeyValue | undefined): Buffer {
+function scan(bytes: Buffer, what: KvWhat, kv: KeyValue | undefined): Buffer {
   const n = bytes.length;
   let key: Buffer = empty;
   pos = 0;
@@ -81,7 +87,7 @@ function scan(bytes: Buffer, what: string, kv: KeyValue | undefined): Buffer {
 }
 
 /** A varint as a number: exact to 2^53, larger ones only ever compared against that bound. */
-function varint(bytes: Buffer, what: string): number {
+function varint(bytes: Buffer, what: KvWhat): number {
   let value = 0;
   let scale = 1;
   for (let i = 0; i < 10; i++) {
@@ -101,6 +107,7 @@ function int64(bytes: Buffer, start: number, end: number): bigint {
   return BigInt.asIntN(64, value);
 }
 
-function malformed(what: string, why: string): LifeboatError {
-  return new LifeboatError('integrity', `malformed ${what}: ${why}`);
+function malformed(what: KvWhat, why: string): LifeboatError {
+  const text = typeof what === 'string' ? what : `mvccpb.KeyValue at revision ${what.main}_${what.sub}`;
+  return new LifeboatError('integrity', `malformed ${text}: ${why}`);
 }

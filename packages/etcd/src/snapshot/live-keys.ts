@@ -12,7 +12,7 @@ import type { BoltDb } from '../bbolt/bolt-db.ts';
 import { KeyHashSet } from './key-hash-set.ts';
 import { copyKeyValue, decodeKeyValue, type KeyValue, keyOfKeyValue } from './key-value.ts';
 import { parseRevisionKey } from './revision.ts';
-import { keyBucket, kvWhat } from './revisions.ts';
+import { keyBucket } from './revisions.ts';
 
 export interface LiveKeysOptions {
   /** Only keys starting with these bytes (and only they take memory in pass 1). */
@@ -32,13 +32,14 @@ export async function* liveKeys(db: BoltDb, options: LiveKeysOptions = {}): Asyn
   if (!bucket) return;
   const prefix = options.prefix === undefined ? undefined : Buffer.from(options.prefix);
   const seen = new KeyHashSet();
+  const where = `${db.path}: bucket key`;
   let marks = new Uint8Array(1024);
   let count = 0;
   for await (const entry of db.entries(bucket, { reverse: true })) {
     if ((count & 0xfff) === 0) options.signal?.throwIfAborted();
     const position = count++; // counted from the newest entry
-    const revision = parseRevisionKey(entry.key, `${db.path}: bucket key`);
-    const key = keyOfKeyValue(entry.value, kvWhat(revision));
+    const revision = parseRevisionKey(entry.key, where);
+    const key = keyOfKeyValue(entry.value, revision);
     if (prefix && !startsWith(key, prefix)) continue;
     if (!seen.insert(key).added || revision.tombstone) continue;
     if (position >>> 3 >= marks.length) {
@@ -55,8 +56,8 @@ export async function* liveKeys(db: BoltDb, options: LiveKeysOptions = {}): Asyn
     const position = count - 1 - index++;
     if (position < 0) break;
     if ((marks[position >>> 3]! & (1 << (position & 7))) === 0) continue;
-    const revision = parseRevisionKey(entry.key, `${db.path}: bucket key`);
-    const kv = decodeKeyValue(entry.value, kvWhat(revision));
+    const revision = parseRevisionKey(entry.key, where);
+    const kv = decodeKeyValue(entry.value, revision);
     yield options.copy === false ? kv : copyKeyValue(kv);
   }
   if (index !== count) {

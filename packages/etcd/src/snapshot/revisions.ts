@@ -23,15 +23,12 @@ export async function* revisions(
 ): AsyncGenerator<RevisionRecord> {
   const bucket = await keyBucket(db);
   if (!bucket) return;
+  const where = `${db.path}: bucket key`;
   for await (const entry of db.entries(bucket)) {
     options.signal?.throwIfAborted();
-    const revision = parseRevisionKey(entry.key, `${db.path}: bucket key`);
+    const revision = parseRevisionKey(entry.key, where);
     // By default a copy: the page the entry sits in is reused once the walk moves on.
-    const kv = decodeKeyValue(entry.value, kvWhat(revision));
+    const kv = decodeKeyValue(entry.value, revision);
     yield { revision, kv: options.copy === false ? kv : copyKeyValue(kv) };
   }
-}
-
-export function kvWhat(revision: RevisionKey): string {
-  return `mvccpb.KeyValue at revision ${revision.main}_${revision.sub}`;
 }

@@ -80,6 +80,7 @@ async function walk(
   let inKey = false;
   const live = semantics === '3.6' ? new KeyHashSet() : undefined;
   let visited = 0;
+  const where = `${db.path}: bucket key`;
   await checkBolt(db, (path, entry) => {
     if ((++visited & 0xffff) === 0) signal?.throwIfAborted();
     if (path.length === 0) {
@@ -98,10 +99,10 @@ async function walk(
     if (!entry.isBucket) hash = crc32c(hash, entry.value);
     entries++;
     if (!inKey) return;
-    const rev = parseRevisionKey(entry.key, `${db.path}: bucket key`);
+    const rev = parseRevisionKey(entry.key, where);
     revision = rev.main;
     if (live) {
-      const key = keyOfKeyValue(entry.value, `mvccpb.KeyValue at revision ${rev.main}_${rev.sub}`);
+      const key = keyOfKeyValue(entry.value, rev);
       const { slot } = live.insert(key);
       live.setFlag(slot, !rev.tombstone);
     }

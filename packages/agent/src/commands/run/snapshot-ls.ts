@@ -2,8 +2,9 @@
 import type { Io } from '../../io.ts';
 import { entriesTable, listSnapshot, snapshotEntries } from '../../operations/snapshot-ls.ts';
 import { json } from '../../output.ts';
+import { fewerFullGcs, keepHeapSmall } from '../../young-gc.ts';
 import type { SnapshotLsArgs } from '../snapshot-ls.ts';
-import { readOptions, stdoutSink } from './snapshot-io.ts';
+import { lineSink, readOptions, stdoutSink } from './snapshot-io.ts';
 
 export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> {
   const options = {
@@ -12,23 +13,22 @@ export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> 
     ...(args.etcdPrefix ? { etcdPrefix: args.etcdPrefix } : {}),
   };
   let undecodable = 0;
-  const write = stdoutSink(io);
   if (args.output === 'jsonl') {
     // Streams: constant memory whatever the db size, in the file's order (mod revision).
-    let batch = '';
+    keepHeapSmall();
+    const out = lineSink(io);
     for await (const entry of snapshotEntries(args.file, options)) {
       if (entry.error) undecodable++;
-      batch += `${JSON.stringify(entry)}\n`;
-      if (batch.length >= 64 * 1024) {
-        await write(batch);
-        batch = '';
-      }
+      const written = out.line(JSON.stringify(entry));
+      if (written) await written;
     }
-    if (batch) await write(batch);
+    await out.end();
   } else {
+    // The table holds every entry by design: full GCs only when due (see young-gc.ts).
+    fewerFullGcs();
     const entries = await listSnapshot(args.file, options);
     undecodable = entries.filter((e) => e.error).length;
-    await write(args.output === 'json' ? json(entries) : entriesTable(entries));
+    await stdoutSink(io)(args.output === 'json' ? json(entries) : entriesTable(entries));
   }
   if (undecodable > 0) {
     io.stderr(

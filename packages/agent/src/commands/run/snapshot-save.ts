@@ -7,6 +7,7 @@ import {
   saveSnapshot,
 } from '../../operations/snapshot-save.ts';
 import { json } from '../../output.ts';
+import { fewerFullGcs } from '../../young-gc.ts';
 import type { SnapshotSaveArgs } from '../snapshot-save.ts';
 
 function mib(bytes: number): string {
@@ -45,6 +46,7 @@ export function summary(saved: SavedSnapshot): string {
 }
 
 export async function snapshotSave(args: SnapshotSaveArgs, io: Io): Promise<number> {
+  fewerFullGcs({ fullEveryMs: 500 });
   const origin: SnapshotOrigin = args.rawDb
     ? { kind: 'raw-db', path: args.rawDb }
     : {
