@@ -342,6 +342,22 @@ describe('snapshot ls', () => {
     );
   });
 
+  it('sorts the table by key bytes: a prefix first, astral characters after U+E000, as etcd does', async () => {
+    const keys = ['/k/\u{1F600}', '/k/\uE000', '/k/a', '/k/', '/k/ab', '/k/\u00e9'];
+    const file = await fileWith('byte-order.db', etcdDb(keys.map((k): Op => ['put', k, 'v'])));
+    const { code, out } = await cli(['snapshot', 'ls', file]);
+    expect(code).toBe(0);
+    const listed = out
+      .trimEnd()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(/ {2,}/).at(-1));
+    const byBytes = [...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+    expect(listed).toEqual(byBytes);
+    // UTF-16 order would put the emoji (a surrogate pair, 0xD83D…) before U+E000: not etcd's order.
+    expect(byBytes.indexOf('/k/\uE000')).toBeLessThan(byBytes.indexOf('/k/\u{1F600}'));
+  });
+
   it('-o json: an array sorted by key with summaries and revisions', async () => {
     const { code, out } = await cli(['snapshot', 'ls', snap, '-o', 'json']);
     expect(code).toBe(0);

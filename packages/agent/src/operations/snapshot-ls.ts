@@ -5,7 +5,7 @@
 import { resolve } from 'node:path';
 import { errorLine, isLifeboatError, LifeboatError } from '@lifeboat/core';
 import { BoltDb, checkTrailer, type KeyValue, liveKeys, type ObjectSummary, summarize } from '@lifeboat/etcd';
-import { columns } from '../output.ts';
+import { alignedLine, widenColumns } from '../output.ts';
 
 export interface SnapshotReadOptions {
   /** Skip the sha256 trailer check (by default checked when the file has one). */
@@ -138,10 +138,21 @@ export function encodingName(entry: ObjectSummary): string {
   return ['encrypted', entry.provider, entry.keyName].filter((p) => p).join(':');
 }
 
-/** The table `snapshot ls` prints: one row per key, the key last so it can be copied into `snapshot get`. */
-export function entriesTable(entries: readonly SnapshotEntry[]): string {
-  const header = ['RESOURCE', 'NAMESPACE', 'NAME', 'KIND', 'APIVERSION', 'SIZE', 'MODREV', 'ENCODING', 'KEY'];
-  const rows = entries.map((e) => [
+const tableHeader = [
+  'RESOURCE',
+  'NAMESPACE',
+  'NAME',
+  'KIND',
+  'APIVERSION',
+  'SIZE',
+  'MODREV',
+  'ENCODING',
+  'KEY',
+];
+
+/** One row of the `snapshot ls` table; the key last so it can be copied into `snapshot get`. */
+function tableRow(e: SnapshotEntry): string[] {
+  return [
     resourceName(e),
     e.namespace || '-',
     e.name ?? '-',
@@ -151,6 +162,40 @@ export function entriesTable(entries: readonly SnapshotEntry[]): string {
     String(e.modRevision),
     encodingName(e),
     e.key,
-  ]);
-  return columns(header, rows);
+  ];
+}
+
+/**
+ * The `snapshot ls` table of every live key, sorted by key bytes, written a
+ * line at a time. Sorting needs every row, but not every entry: each row is
+ * kept as one string — the key's UTF-8 bytes as latin1 (so the default string
+ * sort is etcd's byte order), then the other cells, NUL-separated — about
+ * a hundred bytes per key instead of an object per key. Returns how many values could
+ * not be decoded.
+ */
+export async function writeSnapshotTable(
+  file: string,
+  options: ListOptions,
+  line: (text: string) => Promise<void> | undefined,
+): Promise<{ undecodable: number }> {
+  const widths = tableHeader.map((h) => h.length);
+  const rows: string[] = [];
+  let undecodable = 0;
+  for await (const entry of snapshotEntries(file, options)) {
+    if (entry.error) undecodable++;
+    const cells = tableRow(entry);
+    widenColumns(widths, cells);
+    // The KEY cell is not kept: it is the sort key, decoded again when the row is printed.
+    cells.pop();
+    rows.push(`${Buffer.from(entry.key).toString('latin1')}\0${cells.join('\0')}`);
+  }
+  rows.sort();
+  await line(alignedLine(tableHeader, widths).slice(0, -1));
+  for (const row of rows) {
+    const [sortKey, ...cells] = row.split('\0');
+    cells.push(Buffer.from(sortKey!, 'latin1').toString('utf8'));
+    const written = line(alignedLine(cells, widths).slice(0, -1));
+    if (written) await written;
+  }
+  return { undecodable };
 }

@@ -1,6 +1,6 @@
 // What `lifeboat snapshot ls` does once its flags are parsed; loaded on demand (see ../snapshot-ls.ts).
 import type { Io } from '../../io.ts';
-import { entriesTable, listSnapshot, snapshotEntries } from '../../operations/snapshot-ls.ts';
+import { listSnapshot, snapshotEntries, writeSnapshotTable } from '../../operations/snapshot-ls.ts';
 import { json } from '../../output.ts';
 import { fewerFullGcs, keepHeapSmall } from '../../young-gc.ts';
 import type { SnapshotLsArgs } from '../snapshot-ls.ts';
@@ -23,12 +23,19 @@ export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> 
       if (written) await written;
     }
     await out.end();
+  } else if (args.output === 'table') {
+    // Sorting holds one compact row per key (see writeSnapshotTable); ls has no time target,
+    // so V8 is asked to favour a small heap over speed, as for -o jsonl.
+    keepHeapSmall();
+    const out = lineSink(io);
+    ({ undecodable } = await writeSnapshotTable(args.file, options, (text) => out.line(text)));
+    await out.end();
   } else {
-    // The table holds every entry by design: full GCs only when due (see young-gc.ts).
+    // One JSON array holds every entry by design (-o jsonl streams).
     fewerFullGcs();
     const entries = await listSnapshot(args.file, options);
     undecodable = entries.filter((e) => e.error).length;
-    await stdoutSink(io)(args.output === 'json' ? json(entries) : entriesTable(entries));
+    await stdoutSink(io)(json(entries));
   }
   if (undecodable > 0) {
     io.stderr(
