@@ -2,11 +2,12 @@
 // --from=cronjob/…` makes it, then its outcome. The cluster is the kube
 // context of the clicked source, or the kubeconfig's current context.
 import { BatchV1Api, type KubeConfig, type V1CronJob } from '@kubernetes/client-node';
+import { apiError } from '@lifeboat/agent/library';
 import { LifeboatError } from '@lifeboat/core';
 import * as vscode from 'vscode';
 import { jobFromCronJob, jobOutcome, manualJobName } from '../cluster/job-from-cronjob.ts';
 import { showLogAction } from '../notify.ts';
-import { apiProblem, loadKubeconfig } from '../sources/clusters.ts';
+import { loadKubeconfig } from '../sources/clusters.ts';
 import { sourceArg } from './arguments.ts';
 import type { ExtensionCommand, Services } from './command.ts';
 
@@ -73,10 +74,7 @@ export const backUpNow: ExtensionCommand = {
     try {
       cronJobs = (await api.listNamespacedCronJob({ namespace, labelSelector: agentSelector })).items;
     } catch (err) {
-      throw new LifeboatError(
-        'config',
-        `cannot list CronJobs in ${context}/${namespace}: ${apiProblem(err)}`,
-      );
+      throw new LifeboatError('config', `cannot list CronJobs in ${context}/${namespace}: ${apiError(err)}`);
     }
     if (cronJobs.length === 0) {
       throw new LifeboatError(
@@ -95,7 +93,7 @@ export const backUpNow: ExtensionCommand = {
       } catch (err) {
         throw new LifeboatError(
           'config',
-          `cannot create Job ${namespace}/${name} in ${context}: ${apiProblem(err)}`,
+          `cannot create Job ${namespace}/${name} in ${context}: ${apiError(err)}`,
         );
       }
       s.log.info(`${context}: created Job ${namespace}/${name} from CronJob ${cronJob.metadata!.name}`);

@@ -4,12 +4,16 @@
 // finding too (with the reason), never an error that hides the others.
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
+  apiError,
+  apiStatus,
+  clusterKey,
   type NodeStatus,
   parseStatus,
   statusConfigMap,
   statusNodes,
   storeKey,
 } from '@lifeboat/agent/library';
+import { withTimeout } from '@lifeboat/core';
 
 export interface ClusterFinding {
   context: string;
@@ -37,35 +41,6 @@ export function loadKubeconfig(file: string | undefined): KubeConfig {
   return kc;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** What a failed API call says, in one line: the status code and the API's own message. */
-export function apiProblem(err: unknown): string {
-  const e = err as { code?: unknown; body?: unknown; message?: unknown } | null;
-  const code = typeof e?.code === 'number' ? e.code : undefined;
-  let message = typeof e?.message === 'string' ? e.message : String(err);
-  if (typeof e?.body === 'string') {
-    try {
-      const body = JSON.parse(e.body) as { message?: unknown };
-      if (typeof body.message === 'string') message = body.message;
-    } catch {
-      // not JSON: keep the error's own message
-    }
-  }
-  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error…) is in its cause.
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (cause && typeof cause.message === 'string' && !message.includes(cause.message)) {
-    message = `${message}: ${cause.message}`;
-  }
-  return code ? `HTTP ${code}: ${message.split('\n')[0]}` : message.split('\n')[0]!;
-}
-
 /** One context's agent status. */
 export async function findCluster(
   kc: KubeConfig,
@@ -85,17 +60,16 @@ export async function findCluster(
     const data = cm.data ?? {};
     return {
       context,
-      ...(data['cluster'] ? { cluster: data['cluster'] } : {}),
+      ...(data[clusterKey] ? { cluster: data[clusterKey] } : {}),
       ...(data[storeKey] ? { store: data[storeKey] } : {}),
       nodes: statusNodes(data).map((name) => ({ name, status: parseStatus(data, name) })),
       ...(data[storeKey] ? {} : { problem: 'the agent has not reported a store yet (no backup has run)' }),
     };
   } catch (err) {
-    const code = (err as { code?: unknown } | null)?.code;
     const problem =
-      code === 404
+      apiStatus(err) === 404
         ? `no ${namespace}/${statusConfigMap} ConfigMap: Lifeboat is not installed in this cluster, or no backup has run`
-        : apiProblem(err);
+        : apiError(err);
     return { context, nodes: [], problem };
   }
 }

@@ -1,9 +1,8 @@
 // Opens each store once and keeps its catalog (the listing, grouped into
 // backups) until a refresh: the tree asks for the same listing at every level,
 // and a store with 10,000 backups must not be listed once per click.
-import { readFile } from 'node:fs/promises';
-import { LifeboatError, parseStoreUrl } from '@lifeboat/core';
-import { type BackupStore, type CatalogEntry, catalog, openStore } from '@lifeboat/stores';
+import { storeFromSettings } from '@lifeboat/agent/library';
+import { type BackupStore, type CatalogEntry, catalog } from '@lifeboat/stores';
 import type { Settings } from '../settings.ts';
 
 export class StoreRegistry {
@@ -27,14 +26,13 @@ export class StoreRegistry {
   async open(url: string): Promise<BackupStore> {
     const known = this.#stores.get(url);
     if (known) return known;
-    const location = parseStoreUrl(url);
+    // The CLI's own way from settings to a store: credentials from the environment,
+    // the restic password from its file (with the same errors).
     const passwordFile = this.#settings.resticPasswordFile;
-    const store = openStore(location, {
-      env: { ...this.#env },
-      ...(location.kind === 'restic' && passwordFile
-        ? { restic: { password: await readPassword(passwordFile) } }
-        : {}),
-    });
+    const store = await storeFromSettings(
+      { store: url, ...(passwordFile ? { 'restic-password-file': passwordFile } : {}) },
+      this.#env,
+    );
     this.#stores.set(url, store);
     return store;
   }
@@ -54,16 +52,5 @@ export class StoreRegistry {
   forget(url?: string): void {
     if (url) this.#catalogs.delete(url);
     else this.#catalogs.clear();
-  }
-}
-
-async function readPassword(file: string): Promise<string> {
-  try {
-    return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
-  } catch (err) {
-    throw new LifeboatError(
-      'config',
-      `cannot read the restic password file ${file} (setting lifeboat.resticPasswordFile): ${(err as NodeJS.ErrnoException).code ?? err}`,
-    );
   }
 }

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './metadata.ts';
 export * from './naming.ts';
 export * from './store-url.ts';
+export * from './with-timeout.ts';

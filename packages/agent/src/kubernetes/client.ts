@@ -76,5 +76,10 @@ export function apiError(err: unknown): string {
       if (status.message) return `HTTP ${apiStatus(err)}: ${status.message}`;
     } catch {}
   }
-  return (err as Error)?.message?.split('\n')[0] ?? String(err);
+  let message = (err as Error)?.message ?? String(err);
+  // Node's fetch says only "fetch failed"; the reason (ECONNREFUSED, a TLS error…) is in its cause.
+  const cause = (err as { cause?: { message?: unknown } } | null)?.cause;
+  if (typeof cause?.message === 'string' && !message.includes(cause.message))
+    message = `${message}: ${cause.message}`;
+  return message.split('\n')[0]!;
 }

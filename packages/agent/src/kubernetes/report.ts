@@ -3,7 +3,7 @@
 // metrics (Pushgateway and/or node-exporter textfile). Every step is
 // best-effort: a reporting failure is a warning and never changes the
 // backup's own outcome or exit code.
-import { errorLine } from '@lifeboat/core';
+import { errorLine, withTimeout } from '@lifeboat/core';
 import type { Logger } from '../log.ts';
 import { parseMetrics, renderMetrics } from '../metrics/prometheus.ts';
 import { pushMetrics } from '../metrics/pushgateway.ts';
@@ -40,14 +40,6 @@ export interface ReportSummary {
   status: boolean;
   textfile?: string;
   pushed?: string;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms / 1000}s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 const seconds = (ms: number) => Math.round(ms / 100) / 10;
