@@ -1,9 +1,9 @@
 // The s3:// backend: one object per key under a prefix in a bucket, on AWS or
-// any S3-compatible server. put streams through a multipart upload (lib-storage)
-// holding at most partSize × queueSize bytes, and aborts the upload on any
-// failure so no invisible parts are left to pay for.
+// any S3-compatible server. put streams through a multipart upload
+// (s3-upload.ts) holding at most partSize × (queueSize + 1) bytes, and aborts
+// the upload on any failure so no invisible parts are left to pay for.
 import { createHash } from 'node:crypto';
-import { addAbortSignal, Readable } from 'node:stream';
+import { addAbortSignal, type Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
@@ -18,7 +18,6 @@ import {
   ListObjectVersionsCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { formatStoreUrl, LifeboatError } from '@lifeboat/core';
 import { chunksOf, stopBody } from './body.ts';
 import { isValidKey, validateKey, validatePrefix } from './key.ts';
@@ -32,6 +31,7 @@ import {
   type S3StoreOptions,
   validateS3Options,
 } from './s3-options.ts';
+import { PooledUpload, type UploadCommand } from './s3-upload.ts';
 import type {
   BackupStore,
   GetOptions,
@@ -41,8 +41,6 @@ import type {
   PutOptions,
   PutResult,
 } from './store.ts';
-
-type Command = Parameters<S3Client['send']>[0];
 
 export class S3Store implements BackupStore {
   readonly location: string;
@@ -120,25 +118,22 @@ export class S3Store implements BackupStore {
       }
     }
 
-    // A byte stream: read-ahead is bounded in bytes, not in (possibly large) chunks.
-    const source = Readable.from(feed(), { objectMode: false });
-    // Its failures are reported through bodyError, sizeError and the signal.
-    source.on('error', () => {});
     let sdkError: unknown;
-    const upload = new Upload({
-      client: this.#abortableClient(stop, (err) => {
+    const upload = new PooledUpload({
+      send: this.#abortableSend(stop, (err) => {
         sdkError ??= err;
       }),
+      checksumWhenSupported: async () =>
+        (await this.#client.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED',
       params: {
         ...putParams(this.#options, new Date()),
         Bucket: this.#bucket,
         Key: this.#objectKey(key),
-        Body: source,
       },
+      // Read-ahead is the part buffers: the body is pulled only when one has room.
+      body: feed(),
       partSize: this.#options.partSize ?? defaultPartSize,
       queueSize: this.#options.queueSize ?? defaultQueueSize,
-      // We abort ourselves, with retries, and keep the first error rather than the abort's.
-      leavePartsOnError: true,
     });
     try {
       await upload.done();
@@ -161,17 +156,19 @@ export class S3Store implements BackupStore {
       // Stops a body the upload gave up on: a stalled read ends through the
       // signal, a feed parked between reads through destroy.
       stop.abort(new LifeboatError('aborted', 'upload finished'));
-      source.destroy();
     }
   }
 
-  // The client as lib-storage sees it: requests are cancelled when stop aborts,
-  // and the first failure aborts stop. Creating and completing the upload are
+  // send() as the upload uses it: requests are cancelled when stop aborts, and
+  // the first failure aborts stop. Creating and completing the upload are
   // never cancelled half-way: the upload id must come back so it can be
   // aborted, and a completion the server may have done must be awaited.
-  #abortableClient(stop: AbortController, onError: (err: unknown) => void): S3Client {
+  #abortableSend(
+    stop: AbortController,
+    onError: (err: unknown) => void,
+  ): (command: UploadCommand) => Promise<unknown> {
     const client = this.#client;
-    const send = (command: Command) => {
+    return (command: UploadCommand) => {
       const atomic =
         command instanceof CreateMultipartUploadCommand || command instanceof CompleteMultipartUploadCommand;
       return client
@@ -184,10 +181,6 @@ export class S3Store implements BackupStore {
           throw err;
         });
     };
-    return new Proxy(client, {
-      get: (target, property, receiver) =>
-        property === 'send' ? send : Reflect.get(target, property, receiver),
-    });
   }
 
   // Aborts the multipart upload uploadId, retrying while the server is
