@@ -5,7 +5,6 @@ export * from './manifest.ts';
 export * from './manifest-verifier.ts';
 export * from './pack.ts';
 export * from './read-bundle.ts';
-export * from './streams/coalesce.ts';
 export * from './tar/reader.ts';
 export * from './tar/types.ts';
 export * from './tar/writer.ts';

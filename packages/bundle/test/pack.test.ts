@@ -132,7 +132,8 @@ describe('pack', () => {
   });
 
   it('tears everything down when a downstream stage fails', async () => {
-    const snapshot = stallingSnapshot(100_000);
+    // More than one 512 KiB output chunk before the stall, so the failing stage gets bytes.
+    const snapshot = stallingSnapshot(1_000_000);
     const packed = pack({ snapshot: { stream: snapshot, size: 10_000_000 }, kubernetesDir: source });
     const boom = new Error('disk full');
     let seen = 0;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createTar, readTar, type TarHeader } from '../src/index.ts';
+import { createTar, readTar, type TarHeader, TarWriter } from '../src/index.ts';
 import { encodeHeader } from '../src/tar/encode-header.ts';
 import { chunked, collect, flip, sha256 } from './helpers.ts';
 
@@ -87,6 +87,28 @@ describe('tar writer and reader', () => {
       code: 'integrity',
       message: expect.stringContaining('truncated'),
     });
+  });
+
+  it('hands its output over in whole chunks of chunkBytes, the last one short, bytes unchanged', async () => {
+    const pushed: Buffer[] = [];
+    const tar = new TarWriter(
+      async (chunk) => {
+        pushed.push(Buffer.from(chunk));
+      },
+      new AbortController().signal,
+      4096,
+    );
+    for (const e of entries) {
+      // Bodies in odd pieces, some larger than a chunk.
+      const pieces = e.data ? [e.data.subarray(0, 7), e.data.subarray(7, 9000), e.data.subarray(9000)] : [];
+      await tar.add(header(e), e.data ? Readable.from(pieces.filter((p) => p.length > 0)) : undefined);
+    }
+    await tar.end();
+    expect(pushed.slice(0, -1).every((c) => c.length === 4096)).toBe(true);
+    expect(pushed.at(-1)!.length).toBeGreaterThan(0);
+    expect(pushed.at(-1)!.length).toBeLessThanOrEqual(4096);
+    expect(Buffer.concat(pushed).equals(await tarOf(entries))).toBe(true);
+    expect(tar.bytes).toBe(Buffer.concat(pushed).length);
   });
 
   it('fails an entry whose body delivers fewer bytes than declared, naming it', async () => {

@@ -5,7 +5,7 @@
 // last. A backup exists only once its metadata does, so a failure anywhere
 // before that leaves at most an incomplete payload, which we also remove.
 import { pipeline, Readable } from 'node:stream';
-import { coalesce, compressor, pack } from '@lifeboat/bundle';
+import { compressor, pack } from '@lifeboat/bundle';
 import {
   type BackupKeys,
   type BackupMetadata,
@@ -73,9 +73,6 @@ async function freshId(o: BackupOptions, now: () => Date) {
   }
 }
 
-/** Chunk size into compression. */
-const chunkBytes = 512 * 1024;
-
 /** Runs a pipeline without awaiting it; errors travel to the last stream. */
 function chain(...streams: NodeJS.ReadWriteStream[] | [Readable, ...NodeJS.ReadWriteStream[]]) {
   pipeline(streams as never, () => {});
@@ -104,9 +101,8 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       now: started,
     });
     packed.result.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-    // Few large chunks into zlib and OpenPGP: their cost is per chunk as much as per byte,
-    // and etcd sends 32 KiB messages.
-    const compressed = chain(packed.stream, coalesce(chunkBytes), compressor(o.compression));
+    // The tar stream comes in 512 KiB chunks (TarWriter): few, large chunks into zlib and OpenPGP.
+    const compressed = chain(packed.stream, compressor(o.compression));
     const encrypted = encryptStream({
       input: compressed,
       recipients: o.recipients,

@@ -1,8 +1,13 @@
 // Streaming tar writer: entries go out one after another as their bodies
-// flow, nothing is buffered beyond a chunk. A file's size is declared up front
-// (tar needs it in the header) and the body must deliver exactly that many
-// bytes, or the archive would be corrupt: fewer or more is an 'integrity'
+// flow, nothing is buffered beyond an output chunk. A file's size is declared
+// up front (tar needs it in the header) and the body must deliver exactly that
+// many bytes, or the archive would be corrupt: fewer or more is an 'integrity'
 // error naming the entry.
+//
+// Output goes out in chunks of `chunkBytes` (512 KiB by default): the stages
+// after tar (zlib, OpenPGP) cost per chunk as much as per byte, and etcd sends
+// 32 KiB messages. Headers, padding and small bodies are copied into the
+// chunk being filled, replacing a separate coalescing stage after the tar.
 import type { Readable } from 'node:stream';
 import { LifeboatError } from '@lifeboat/core';
 import { abortedError } from '../streams/aborted.ts';
@@ -12,15 +17,23 @@ import { blockSize, paddingOf, type TarHeader } from './types.ts';
 
 const zeros = Buffer.alloc(blockSize * 2);
 
+export const defaultChunkBytes = 512 * 1024;
+
 export class TarWriter {
   #push: Push;
   #signal: AbortSignal;
   #bytes = 0;
   #ended = false;
+  readonly #chunkBytes: number;
+  /** The output chunk being filled; a fresh one after each push, since the pushed one is downstream's. */
+  #chunk: Buffer;
+  #filled = 0;
 
-  constructor(push: Push, signal: AbortSignal) {
+  constructor(push: Push, signal: AbortSignal, chunkBytes = defaultChunkBytes) {
     this.#push = push;
     this.#signal = signal;
+    this.#chunkBytes = chunkBytes;
+    this.#chunk = Buffer.allocUnsafe(chunkBytes);
   }
 
   /** Bytes written so far. */
@@ -57,10 +70,12 @@ export class TarWriter {
     }
   }
 
-  /** Writes the end-of-archive marker: two zero blocks. */
+  /** Writes the end-of-archive marker, two zero blocks, and hands over the last chunk. */
   async end(): Promise<void> {
     this.#ended = true;
     await this.#write(zeros);
+    if (this.#filled > 0) await this.#push(this.#chunk.subarray(0, this.#filled));
+    this.#filled = 0;
   }
 
   async #copy(header: TarHeader, body: Readable): Promise<number> {
@@ -88,9 +103,20 @@ export class TarWriter {
   }
 
   async #write(data: Buffer): Promise<void> {
-    if (data.length === 0) return;
-    await this.#push(data);
     this.#bytes += data.length;
+    let at = 0;
+    while (at < data.length) {
+      const n = Math.min(this.#chunkBytes - this.#filled, data.length - at);
+      data.copy(this.#chunk, this.#filled, at, at + n);
+      this.#filled += n;
+      at += n;
+      if (this.#filled === this.#chunkBytes) {
+        const full = this.#chunk;
+        this.#chunk = Buffer.allocUnsafe(this.#chunkBytes);
+        this.#filled = 0;
+        await this.#push(full);
+      }
+    }
   }
 }
 
