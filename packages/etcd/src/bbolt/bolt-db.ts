@@ -156,8 +156,9 @@ export class BoltDb {
     }
     tracker?.reach(id, page.overflow, where, reference);
     if (page.overflow > 0) {
-      bytes = into.ensure(size);
-      this.#file.readInto(bytes, 0, id * pageSize, size);
+      // The first page is in already: read the overflow pages after it.
+      bytes = into.ensure(size, pageSize);
+      this.#file.readInto(bytes, pageSize, (id + 1) * pageSize, size - pageSize);
       page = pageFrom(bytes.subarray(0, size), where, this.path);
     }
     return page;

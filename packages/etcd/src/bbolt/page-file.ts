@@ -10,6 +10,8 @@ import { LifeboatError } from '@lifeboat/core';
 const blockSize = 256 * 1024;
 /** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
 const maxBlocks = 32;
+/** Longer reads bypass the cache (and would evict most of it). */
+const maxCachedRun = 4 * blockSize;
 
 export class PageFile {
   readonly path: string;
@@ -54,19 +56,27 @@ export class PageFile {
 
   /**
    * Copies `length` bytes at file `offset` into `target` at `at`; the caller
-   * has checked the range lies within the file. Reads inside one block go
-   * through the cache, longer ones straight into `target`.
+   * has checked the range lies within the file. Reads of up to `maxCachedRun`
+   * go through the cache, block by block; longer ones straight into `target`.
+   * A run that crosses a block boundary is still copied from blocks: read
+   * directly, its bytes in the next block would be read again when the walk
+   * reaches that block's pages (1.25 GiB read for a 1 GiB db).
    */
   readInto(target: Buffer, at: number, offset: number, length: number): void {
-    const index = Math.floor(offset / blockSize);
-    const start = offset - index * blockSize;
-    if (start + length > blockSize) {
+    const first = Math.floor(offset / blockSize);
+    const last = Math.floor((offset + length - 1) / blockSize);
+    if (length > maxCachedRun) {
       this.#readFully(target, at, offset, length);
       return;
     }
-    const block = this.#block(index);
-    if (start + length > this.#blockLength(index)) this.#pastEnd(offset, length);
-    block.copy(target, at, start, start + length);
+    for (let index = first; index <= Math.max(first, last); index++) {
+      const base = index * blockSize;
+      const from = Math.max(offset, base) - base;
+      const to = Math.min(offset + length, base + blockSize) - base;
+      const block = this.#block(index);
+      if (to > this.#blockLength(index)) this.#pastEnd(offset, length);
+      block.copy(target, at + base + from - offset, from, to);
+    }
   }
 
   async close(): Promise<void> {
