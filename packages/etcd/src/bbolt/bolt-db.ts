@@ -16,6 +16,7 @@ import {
 import { PageBuffer } from './page-buffer.ts';
 import { PageFile } from './page-file.ts';
 import { PageTracker } from './page-tracker.ts';
+import type { SharedBlocks } from './shared-blocks.ts';
 
 export const trailerSize = 32;
 
@@ -97,6 +98,11 @@ export class BoltDb {
         `freelist page ${meta.freelist} is outside 2..${meta.pgid - 1}`,
       );
     }
+  }
+
+  /** Copies blocks from `shared` (a reader of the whole file on another thread) when it has them. */
+  shareBlocks(shared: SharedBlocks | undefined): void {
+    this.#file.shareBlocks(shared);
   }
 
   /** The root bucket: its entries are the top-level buckets. */

@@ -6,8 +6,9 @@
 import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { LifeboatError } from '@lifeboat/core';
+import { type SharedBlocks, sharedBlockSize } from './shared-blocks.ts';
 
-const blockSize = 256 * 1024;
+const blockSize = sharedBlockSize;
 /** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
 const maxBlocks = 32;
 /** Longer reads bypass the cache (and would evict most of it). */
@@ -19,6 +20,8 @@ export class PageFile {
   readonly #handle: FileHandle;
   /** Block index → bytes, least recently used first (Map keeps insertion order). */
   readonly #blocks = new Map<number, Buffer>();
+  /** Blocks another thread is reading anyway, copied from there when it has them. */
+  #shared: SharedBlocks | undefined;
 
   private constructor(path: string, handle: FileHandle, size: number) {
     this.path = path;
@@ -73,13 +76,24 @@ export class PageFile {
       const base = index * blockSize;
       const from = Math.max(offset, base) - base;
       const to = Math.min(offset + length, base + blockSize) - base;
-      const block = this.#block(index);
       if (to > this.#blockLength(index)) this.#pastEnd(offset, length);
-      block.copy(target, at + base + from - offset, from, to);
+      // Straight from the shared ring when it has the block, else through the cache.
+      if (this.#shared?.copy(index, target, at + base + from - offset, from, to)) continue;
+      this.#block(index).copy(target, at + base + from - offset, from, to);
     }
   }
 
+  /**
+   * Takes blocks from `shared` when it holds them; undefined: reads them all
+   * here again, and tells the one shared before that this walk needs no more.
+   */
+  shareBlocks(shared: SharedBlocks | undefined): void {
+    if (shared !== this.#shared) this.#shared?.stop();
+    this.#shared = shared;
+  }
+
   async close(): Promise<void> {
+    this.shareBlocks(undefined);
     this.#blocks.clear();
     await this.#handle.close();
   }
