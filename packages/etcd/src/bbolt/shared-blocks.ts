@@ -14,11 +14,12 @@
 //
 // Layout of the SharedArrayBuffer: Int32 `slots` tags (the block index a slot
 // holds, -1 while it is being filled), the index of the next block the reader
-// fills, a stopped flag, the walk's position; then, from byte `dataOffset`,
-// the slots' bytes.
-// A slot is a seqlock: the reader sets its tag to -1 before filling it and to
-// the block's index after; a copy is good when the tag holds that index before
-// and after it.
+// fills, a stopped flag, the walk's position, the slot the walk is copying
+// from (-1: none); then, from byte `dataOffset`, the slots' bytes.
+// A slot is never refilled while copied from (Dekker's handshake, sound with
+// sequentially consistent Atomics on any CPU): the walk marks the slot, then
+// checks its tag; the reader sets the tag to -1, then waits while the slot is
+// marked, and only then reads into it.
 
 /** Blocks are the page cache's blocks: the same size and alignment in the file. */
 export const sharedBlockSize = 256 * 1024;
@@ -30,7 +31,8 @@ const waitAhead = 16;
 const margin = 8;
 /** Gives up on a reader (or the reader on a walk) that has not moved for this long. */
 const patienceMs = 200;
-const [nextAt, stoppedAt, walkAt] = [0, 1, 2];
+const [nextAt, stoppedAt, walkAt, copyingAt] = [0, 1, 2, 3];
+const counters = 4;
 
 export class SharedBlocks {
   readonly buffer: SharedArrayBuffer;
@@ -43,9 +45,12 @@ export class SharedBlocks {
   constructor(slots = defaultSlots, buffer?: SharedArrayBuffer) {
     this.slots = slots;
     this.buffer = buffer ?? new SharedArrayBuffer(dataOffset(slots) + slots * sharedBlockSize);
-    this.#state = new Int32Array(this.buffer, 0, slots + 3);
+    this.#state = new Int32Array(this.buffer, 0, slots + counters);
     this.#data = Buffer.from(this.buffer, dataOffset(slots), slots * sharedBlockSize);
-    if (!buffer) this.#state.fill(-1, 0, slots);
+    if (!buffer) {
+      this.#state.fill(-1, 0, slots);
+      this.#state[slots + copyingAt] = -1;
+    }
   }
 
   /**
@@ -81,10 +86,17 @@ export class SharedBlocks {
         return false;
       }
     }
-    const start = slot * sharedBlockSize;
-    this.#data.copy(target, at, start + from, start + to);
-    // Overwritten while copying: the bytes may be a mix of two blocks.
-    return Atomics.load(state, slot) === index;
+    // Marked, the slot cannot be refilled until unmarked; its tag, read after marking, tells
+    // whether it still holds the block.
+    Atomics.store(state, slots + copyingAt, slot);
+    const held = Atomics.load(state, slot) === index;
+    if (held) {
+      const start = slot * sharedBlockSize;
+      this.#data.copy(target, at, start + from, start + to);
+    }
+    Atomics.store(state, slots + copyingAt, -1);
+    Atomics.notify(state, slots + copyingAt);
+    return held;
   }
 
   /** The walk is done, or the reader is: neither waits for the other any more. */
@@ -96,7 +108,7 @@ export class SharedBlocks {
 
 /** Where the slots' bytes start: after the tags and the two counters, cache-line aligned. */
 export function dataOffset(slots: number): number {
-  return Math.ceil(((slots + 3) * 4) / 64) * 64;
+  return Math.ceil(((slots + counters) * 4) / 64) * 64;
 }
 
 /**
@@ -108,7 +120,7 @@ export function dataOffset(slots: number): number {
  */
 export const sharedBlocksWriterSource = `
 function sharedBlocksWriter(buffer, slots, blockSize, dataOffset) {
-  const state = new Int32Array(buffer, 0, slots + 3);
+  const state = new Int32Array(buffer, 0, slots + ${counters});
   const data = Buffer.from(buffer, dataOffset, slots * blockSize);
   let pacing = true;
   const pace = (index) => {
@@ -129,6 +141,7 @@ function sharedBlocksWriter(buffer, slots, blockSize, dataOffset) {
     pace(index);
     const slot = index % slots;
     Atomics.store(state, slot, -1);
+    while (Atomics.load(state, slots + ${copyingAt}) === slot) Atomics.wait(state, slots + ${copyingAt}, slot, 1);
     const view = data.subarray(slot * blockSize, slot * blockSize + length);
     const n = read(view);
     if (n === length) {
