@@ -79,5 +79,9 @@ describe('SharedBlocks', () => {
     // Block 0 is what the reader fills next: worth a wait, until the reader is deemed stuck.
     expect(blocks.copy(0, Buffer.alloc(16), 0, 0, 16)).toBe(false);
     expect(performance.now() - started).toBeGreaterThanOrEqual(150);
+    // And not again: a reader that slow is not worth waiting for at every block.
+    const again = performance.now();
+    expect(blocks.copy(1, Buffer.alloc(16), 0, 0, 16)).toBe(false);
+    expect(performance.now() - again).toBeLessThan(50);
   });
 });

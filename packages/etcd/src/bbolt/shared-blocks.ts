@@ -41,6 +41,8 @@ export class SharedBlocks {
   readonly #data: Buffer;
   /** The walk's position as last published. */
   #walk = -1;
+  /** False once the reader kept the walk waiting too long: it takes what is there, no more. */
+  #patient = true;
 
   constructor(slots = defaultSlots, buffer?: SharedArrayBuffer) {
     this.slots = slots;
@@ -72,7 +74,12 @@ export class SharedBlocks {
     }
     let since = 0;
     while (tag !== index) {
-      if (Atomics.load(state, slots + stoppedAt) !== 0 || index < next || index >= next + waitAhead) {
+      if (
+        !this.#patient ||
+        Atomics.load(state, slots + stoppedAt) !== 0 ||
+        index < next ||
+        index >= next + waitAhead
+      ) {
         return false;
       }
       if (since === 0) since = performance.now();
@@ -83,6 +90,7 @@ export class SharedBlocks {
         next = moved;
         since = performance.now();
       } else if (performance.now() - since > patienceMs) {
+        this.#patient = false; // a reader this slow (or stuck) is not worth waiting for again
         return false;
       }
     }
