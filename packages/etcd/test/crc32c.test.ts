@@ -1,8 +1,8 @@
 // CRC-32C against published vectors and a bitwise reference, on every path:
 // the JavaScript byte loop, the WebAssembly module, and crc32c() choosing.
 import { describe, expect, it } from 'vitest';
-import { crc32c, crc32cBytewise, crc32cWasm } from '../src/snapshot/crc32c.ts';
-import { inputBytes } from '../src/snapshot/crc32c-wasm.ts';
+import { crc32c, crc32cBytewise, crc32cWasm, zeroTables } from '../src/snapshot/crc32c.ts';
+import { inputBytes, laneBytes } from '../src/snapshot/crc32c-wasm.ts';
 
 /** Bit by bit from the polynomial: slow, and obviously right. */
 function reference(bytes: Uint8Array): number {
@@ -73,5 +73,44 @@ describe('CRC-32C', () => {
     expect(crc32cWasm(0, data)).toBe(reference(data));
     expect(crc32c(0, data)).toBe(crc32cWasm(0, data));
     expect(crc32c(0, data.subarray(5, inputBytes + 5))).toBe(reference(data.subarray(5, inputBytes + 5)));
+  });
+
+  it('the 3-lane loop: lengths around each multiple of 3 lanes, every alignment, any starting CRC', () => {
+    const group = 3 * laneBytes;
+    const data = Buffer.from(range(4 * group + 64, (i) => (i * 197 + (i >>> 7) * 13) & 0xff));
+    for (const start of [0, 0xffffffff, 0x1234abcd]) {
+      for (const groups of [1, 2, 4]) {
+        for (const delta of [-17, -1, 0, 1, 15, 16, 17]) {
+          for (const offset of [0, 1, 3, 8]) {
+            const piece = data.subarray(offset, offset + groups * group + delta);
+            expect(crc32cWasm(start, piece), `${groups} groups ${delta}, offset ${offset}`).toBe(
+              crc32cBytewise(start, piece),
+            );
+          }
+        }
+      }
+    }
+  });
+
+  it('zero tables advance a register as that many zero bytes do', () => {
+    const advance = (register: number, n: number) => {
+      let c = register;
+      for (let i = 0; i < n; i++) {
+        c ^= 0;
+        for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+      }
+      return c >>> 0;
+    };
+    for (const n of [1, 5, laneBytes]) {
+      const z = zeroTables(n);
+      for (const register of [1, 0x80000000, 0xdeadbeef, 0x00ff00ff]) {
+        const viaTables =
+          z[register & 0xff]! ^
+          z[256 + ((register >>> 8) & 0xff)]! ^
+          z[512 + ((register >>> 16) & 0xff)]! ^
+          z[768 + (register >>> 24)]!;
+        expect(viaTables >>> 0, `n ${n}, register ${register}`).toBe(advance(register, n));
+      }
+    }
   });
 });

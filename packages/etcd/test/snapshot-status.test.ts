@@ -169,6 +169,35 @@ describe('snapshotStatus', () => {
     await expect(snapshotStatus(await file(bytes))).rejects.toThrow(/does not match the data/);
   });
 
+  it("past the worker threshold, the walk copying the worker's blocks gets the same status", async () => {
+    // 72 values of 1 MiB: the trailer is hashed in a worker the walk shares blocks with.
+    let random = 7;
+    const value = (i: number) => {
+      const bytes = Buffer.alloc(768 * 1024);
+      for (let j = 0; j < bytes.length; j += 4) {
+        random = (Math.imul(random, 1664525) + 1013904223 + i) >>> 0;
+        bytes.writeUInt32LE(random, j);
+      }
+      return bytes.toString('base64');
+    };
+    const big: Op[] = [];
+    for (let i = 0; i < 72; i++) big.push(['put', `/big/${i % 60}`, value(i)]);
+    const bytes = etcdDb(big, { storageVersion: '3.6.0' });
+    expect(bytes.length).toBeGreaterThan(64 * 1024 * 1024);
+    const path = await file(bytes);
+    const shared = await snapshotStatus(path);
+    const alone = await snapshotStatus(path, { trailer: 'ignore' });
+    expect(shared).toEqual(alone);
+    expect(shared).toMatchObject({ revision: 73, totalKey: 60 });
+    // One byte changed deep inside a value: a different hash, and the trailer no longer matches.
+    const at = bytes.indexOf('/big/30') + 300 * 1024;
+    expect(at).toBeGreaterThan(300 * 1024);
+    bytes[at]! ^= 0x01;
+    const damaged = await file(bytes);
+    await expect(snapshotStatus(damaged)).rejects.toThrow(/does not match the data/);
+    expect((await snapshotStatus(damaged, { trailer: 'ignore' })).hash).not.toBe(alone.hash);
+  }, 60_000);
+
   it('can require a trailer', async () => {
     const raw = etcdDb(ops, { storageVersion: '3.6.0' }).subarray(0, -32);
     const path = await file(raw);

@@ -16,6 +16,7 @@ import {
 import { PageBuffer } from './page-buffer.ts';
 import { PageFile } from './page-file.ts';
 import { PageTracker } from './page-tracker.ts';
+import type { SharedBlocks } from './shared-blocks.ts';
 
 export const trailerSize = 32;
 
@@ -99,6 +100,11 @@ export class BoltDb {
     }
   }
 
+  /** Copies blocks from `shared` (a reader of the whole file on another thread) when it has them. */
+  shareBlocks(shared: SharedBlocks | undefined): void {
+    this.#file.shareBlocks(shared);
+  }
+
   /** The root bucket: its entries are the top-level buckets. */
   root(): BucketRef {
     return { name: '(root)', root: this.meta.root };
@@ -156,8 +162,9 @@ export class BoltDb {
     }
     tracker?.reach(id, page.overflow, where, reference);
     if (page.overflow > 0) {
-      bytes = into.ensure(size);
-      this.#file.readInto(bytes, 0, id * pageSize, size);
+      // The first page is in already: read the overflow pages after it.
+      bytes = into.ensure(size, pageSize);
+      this.#file.readInto(bytes, pageSize, (id + 1) * pageSize, size - pageSize);
       page = pageFrom(bytes.subarray(0, size), where, this.path);
     }
     return page;

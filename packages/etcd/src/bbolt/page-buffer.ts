@@ -5,8 +5,13 @@
 export class PageBuffer {
   #bytes = Buffer.alloc(0);
 
-  ensure(size: number): Buffer {
-    if (this.#bytes.length < size) this.#bytes = Buffer.allocUnsafeSlow(size);
+  /** At least `size` bytes; when it has to grow, the first `keep` bytes are carried over. */
+  ensure(size: number, keep = 0): Buffer {
+    if (this.#bytes.length < size) {
+      const old = this.#bytes;
+      this.#bytes = Buffer.allocUnsafeSlow(size);
+      old.copy(this.#bytes, 0, 0, keep);
+    }
     return this.#bytes;
   }
 }

@@ -6,10 +6,13 @@
 import { readSync } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { LifeboatError } from '@lifeboat/core';
+import { type SharedBlocks, sharedBlockSize } from './shared-blocks.ts';
 
-const blockSize = 256 * 1024;
+const blockSize = sharedBlockSize;
 /** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
 const maxBlocks = 32;
+/** Longer reads bypass the cache (and would evict most of it). */
+const maxCachedRun = 4 * blockSize;
 
 export class PageFile {
   readonly path: string;
@@ -17,6 +20,8 @@ export class PageFile {
   readonly #handle: FileHandle;
   /** Block index → bytes, least recently used first (Map keeps insertion order). */
   readonly #blocks = new Map<number, Buffer>();
+  /** Blocks another thread is reading anyway, copied from there when it has them. */
+  #shared: SharedBlocks | undefined;
 
   private constructor(path: string, handle: FileHandle, size: number) {
     this.path = path;
@@ -54,22 +59,41 @@ export class PageFile {
 
   /**
    * Copies `length` bytes at file `offset` into `target` at `at`; the caller
-   * has checked the range lies within the file. Reads inside one block go
-   * through the cache, longer ones straight into `target`.
+   * has checked the range lies within the file. Reads of up to `maxCachedRun`
+   * go through the cache, block by block; longer ones straight into `target`.
+   * A run that crosses a block boundary is still copied from blocks: read
+   * directly, its bytes in the next block would be read again when the walk
+   * reaches that block's pages (1.25 GiB read for a 1 GiB db).
    */
   readInto(target: Buffer, at: number, offset: number, length: number): void {
-    const index = Math.floor(offset / blockSize);
-    const start = offset - index * blockSize;
-    if (start + length > blockSize) {
+    const first = Math.floor(offset / blockSize);
+    const last = Math.floor((offset + length - 1) / blockSize);
+    if (length > maxCachedRun) {
       this.#readFully(target, at, offset, length);
       return;
     }
-    const block = this.#block(index);
-    if (start + length > this.#blockLength(index)) this.#pastEnd(offset, length);
-    block.copy(target, at, start, start + length);
+    for (let index = first; index <= Math.max(first, last); index++) {
+      const base = index * blockSize;
+      const from = Math.max(offset, base) - base;
+      const to = Math.min(offset + length, base + blockSize) - base;
+      if (to > this.#blockLength(index)) this.#pastEnd(offset, length);
+      // Straight from the shared ring when it has the block, else through the cache.
+      if (this.#shared?.copy(index, target, at + base + from - offset, from, to)) continue;
+      this.#block(index).copy(target, at + base + from - offset, from, to);
+    }
+  }
+
+  /**
+   * Takes blocks from `shared` when it holds them; undefined: reads them all
+   * here again, and tells the one shared before that this walk needs no more.
+   */
+  shareBlocks(shared: SharedBlocks | undefined): void {
+    if (shared !== this.#shared) this.#shared?.stop();
+    this.#shared = shared;
   }
 
   async close(): Promise<void> {
+    this.shareBlocks(undefined);
     this.#blocks.clear();
     await this.#handle.close();
   }

@@ -1,20 +1,38 @@
 // The WebAssembly module behind crc32c(), assembled here from its opcodes
-// (about 300 bytes, so no toolchain and no binary blob in the repository).
-// It runs slicing-by-16 like a C implementation would: table lookups without
-// JavaScript's bounds checks, roughly twice the speed of the same loop in JS.
+// (under 1 KiB, so no toolchain and no binary blob in the repository).
+// Slicing-by-8/16 like a C implementation would: table lookups without
+// JavaScript's bounds checks.
 //
-// Memory (2 pages, never grown): 16 tables of 256 little-endian i32 at 0,
-// filled by the caller, then the input area the caller copies bytes into.
+// One CRC is a chain: each step needs the previous step's result, so a single
+// stream waits on load latency. Inputs of at least 3 lanes run three
+// independent streams over consecutive `laneBytes` blocks in one loop (the CPU
+// overlaps them), then join them: the CRC register is linear, so the register
+// after A‖B‖C is Z2(a) ^ Z1(b) ^ c, where a, b, c are the lanes' registers
+// (b and c started from 0) and Zk advances a register over k·laneBytes zero
+// bytes, a linear map done with 4 tables of 256 (filled by the caller).
+// 1.5 -> 2.7 GiB/s on 100 KB inputs (copy into the module included).
+//
+// Memory (2 pages, never grown): 16 slicing tables of 256 little-endian i32 at
+// 0, the Z1 and Z2 tables after them, all filled by the caller, then the input
+// area the caller copies bytes into.
 //
 //   (func $update (param $crc i32) (param $ptr i32) (param $len i32) (result i32)
-//     crc = ~crc; stop = ptr + len; words = ptr + (len & -16)
+//     crc = ~crc; stop = ptr + len
+//     while stop - ptr >= 3 lanes: a = crc, b = c = 0, lane end = ptr + laneBytes
+//                        while ptr < lane end: each lane x: slicing-by-8 step at ptr + x·laneBytes; ptr += 8
+//                        crc = Z2(a) ^ Z1(b) ^ c; ptr += 2·laneBytes
+//     words = ptr + ((stop - ptr) & -16)
 //     while ptr < words: a = crc ^ load(ptr), b, d, e = load(ptr + 4, 8, 12)
 //                        crc = T15[a0] ^ T14[a1] ^ … ^ T0[e3]; ptr += 16
 //     while ptr < stop:  crc = T0[(crc ^ load8(ptr)) & 0xff] ^ (crc >>> 8); ptr++
 //     return ~crc)
 
+/** Bytes per lane of the 3-lane loop: inputs from 3 × this many bytes use it. */
+export const laneBytes = 256;
 export const tableBytes = 16 * 256 * 4;
-export const inputOffset = tableBytes;
+/** The tables advancing a register over laneBytes (Z1) and 2 × laneBytes (Z2) zero bytes. */
+export const zeroTableOffsets = [tableBytes, tableBytes + 4096] as const;
+export const inputOffset = tableBytes + 2 * 4096;
 export const inputBytes = 2 * 65536 - inputOffset;
 
 const op = {
@@ -29,6 +47,8 @@ const op = {
   load: 0x28,
   load8u: 0x2d,
   geU: 0x4f,
+  ltU: 0x49,
+  sub: 0x6b,
   add: 0x6a,
   and: 0x71,
   xor: 0x73,
@@ -61,8 +81,12 @@ function sleb(n: number): number[] {
   }
 }
 
-// Locals: 0 crc, 1 ptr, 2 len (parameters), then 3 stop, 4 words, 5 a, 6 b, 7 d, 8 e.
-const [crc, ptr, len, stop, words, a, b, d, e] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+// Locals: 0 crc, 1 ptr, 2 len (parameters), then 3 stop, 4 words, 5 a, 6 b, 7 d, 8 e,
+// 9 and 10 the second and third lanes' registers, 11 the first lane's end.
+const [crc, ptr, len, stop, words, a, b, d, e, lane2, lane3, laneEnd] = [
+  0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+];
+const localCount = 9; // after the 3 parameters
 
 const get = (local: number) => [op.get, local];
 const set = (local: number) => [op.set, local];
@@ -71,10 +95,101 @@ const i32 = (value: number) => [op.const, ...sleb(value)];
 const load = (offset: number) => [op.load, 2, ...uleb(offset)];
 
 /** T[table][byte `which` of `word`]: the byte index times 4 is (word >>> (8·which − 2)) & 0x3fc. */
-function lookup(table: number, word: number, which: number): number[] {
+function lookup(table: number, word: number, which: number, base = 0): number[] {
   const shifted =
     which === 0 ? [...get(word), ...i32(2), op.shl] : [...get(word), ...i32(8 * which - 2), op.shrU];
-  return [...shifted, ...i32(0x3fc), op.and, ...load(table * 1024)];
+  return [...shifted, ...i32(0x3fc), op.and, ...load(base + table * 1024)];
+}
+
+/** XOR of the given terms (each leaving one i32 on the stack), as a balanced tree: a shorter chain. */
+function xorAll(terms: number[][]): number[] {
+  if (terms.length === 1) return terms[0]!;
+  const half = terms.length >> 1;
+  return [...xorAll(terms.slice(0, half)), ...xorAll(terms.slice(half)), op.xor];
+}
+
+/** One slicing-by-8 step of the lane whose register is `reg`, over 8 bytes at ptr + `at`. */
+function laneStep(reg: number, at: number): number[] {
+  return [
+    ...get(reg),
+    ...get(ptr),
+    ...load(at),
+    op.xor,
+    ...set(a),
+    ...get(ptr),
+    ...load(at + 4),
+    ...set(b),
+    // a's bytes go through tables 7..4, b's 3..0.
+    ...xorAll(
+      [a, b].flatMap((word, w) => [0, 1, 2, 3].map((which) => lookup(7 - 4 * w - which, word, which))),
+    ),
+    ...set(reg),
+  ];
+}
+
+/** Z(reg): `reg` advanced over zero bytes, by the 4 tables at `base`. */
+function zero(reg: number, base: number): number[] {
+  return xorAll([0, 1, 2, 3].map((which) => lookup(which, reg, which, base)));
+}
+
+/** The 3-lane loop: whole groups of 3 × laneBytes, leaving ptr at the first byte after them. */
+function laneLoop(): number[] {
+  return [
+    op.block,
+    op.void,
+    op.loop,
+    op.void,
+    // stop - ptr < 3 lanes: done
+    ...get(stop),
+    ...get(ptr),
+    op.sub,
+    ...i32(3 * laneBytes),
+    op.ltU,
+    op.brIf,
+    1,
+    ...i32(0),
+    ...set(lane2),
+    ...i32(0),
+    ...set(lane3),
+    ...get(ptr),
+    ...i32(laneBytes),
+    op.add,
+    ...set(laneEnd),
+    op.block,
+    op.void,
+    op.loop,
+    op.void,
+    ...get(ptr),
+    ...get(laneEnd),
+    op.geU,
+    op.brIf,
+    1,
+    ...laneStep(crc, 0),
+    ...laneStep(lane2, laneBytes),
+    ...laneStep(lane3, 2 * laneBytes),
+    ...get(ptr),
+    ...i32(8),
+    op.add,
+    ...set(ptr),
+    op.br,
+    0,
+    op.end,
+    op.end,
+    ...zero(crc, zeroTableOffsets[1]),
+    ...zero(lane2, zeroTableOffsets[0]),
+    op.xor,
+    ...get(lane3),
+    op.xor,
+    ...set(crc),
+    ...get(ptr),
+    ...i32(2 * laneBytes),
+    op.add,
+    ...set(ptr),
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
 }
 
 function wordStep(): number[] {
@@ -98,8 +213,7 @@ function wordStep(): number[] {
   const terms = [a, b, d, e].flatMap((word, w) =>
     [0, 1, 2, 3].map((which) => lookup(15 - 4 * w - which, word, which)),
   );
-  body.push(...terms[0]!);
-  for (const term of terms.slice(1)) body.push(...term, op.xor);
+  body.push(...xorAll(terms));
   body.push(...set(crc), ...get(ptr), ...i32(16), op.add, ...set(ptr));
   return body;
 }
@@ -115,8 +229,12 @@ function code(): number[] {
     ...get(len),
     op.add,
     ...set(stop),
+    ...laneLoop(),
+    // words = ptr + ((stop - ptr) & -16)
     ...get(ptr),
-    ...get(len),
+    ...get(stop),
+    ...get(ptr),
+    op.sub,
     ...i32(-16),
     op.and,
     op.add,
@@ -187,7 +305,7 @@ function name(text: string): number[] {
 
 /** The module's bytes: one function `update` and the exported `memory`. */
 export function crc32cModuleBytes(): Uint8Array {
-  const body = [1, 6, op.i32, ...code()]; // one group of six i32 locals
+  const body = [1, localCount, op.i32, ...code()]; // one group of i32 locals
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, [1, 0x60, 3, op.i32, op.i32, op.i32, 1, op.i32]),

@@ -4,7 +4,14 @@
 // WebAssembly module (crc32c-wasm.ts, slicing-by-16) comes closest. Short
 // inputs stay in JavaScript, where a call into WebAssembly and a copy cost more
 // than they save.
-import { crc32cModuleBytes, inputBytes, inputOffset, tableBytes } from './crc32c-wasm.ts';
+import {
+  crc32cModuleBytes,
+  inputBytes,
+  inputOffset,
+  laneBytes,
+  tableBytes,
+  zeroTableOffsets,
+} from './crc32c-wasm.ts';
 
 const polynomial = 0x82f63b78; // 0x1EDC6F41 bit-reversed
 
@@ -25,6 +32,29 @@ const tables = (() => {
   return t;
 })();
 
+/**
+ * The 4 tables of 256 that advance a CRC register (not inverted) over `n` zero
+ * bytes: a linear map, so the image of each byte of the register, XORed.
+ */
+export function zeroTables(n: number): Int32Array {
+  const t = tables;
+  const advance = (register: number) => {
+    let c = register;
+    for (let i = 0; i < n; i++) c = t[c & 0xff]! ^ (c >>> 8);
+    return c;
+  };
+  const bits = Array.from({ length: 32 }, (_, bit) => advance((1 << bit) >>> 0));
+  const out = new Int32Array(4 * 256);
+  for (let which = 0; which < 4; which++) {
+    for (let v = 0; v < 256; v++) {
+      let c = 0;
+      for (let bit = 0; bit < 8; bit++) if (v & (1 << bit)) c ^= bits[which * 8 + bit]!;
+      out[which * 256 + v] = c;
+    }
+  }
+  return out;
+}
+
 /** Below this many bytes the JavaScript byte loop is quicker than copying into WebAssembly. */
 const wasmFrom = 48;
 
@@ -44,7 +74,12 @@ const wasm = ((): { update: Update; heap: Uint8Array } | undefined => {
   const memory = instance.exports['memory'] as { buffer: ArrayBuffer };
   const view = new DataView(memory.buffer);
   // WebAssembly memory is little-endian whatever the host is.
-  for (let i = 0; i < tables.length; i++) view.setInt32(i * 4, tables[i]!, true);
+  const fill = (at: number, values: Int32Array) => {
+    for (let i = 0; i < values.length; i++) view.setInt32(at + i * 4, values[i]!, true);
+  };
+  fill(0, tables);
+  fill(zeroTableOffsets[0], zeroTables(laneBytes));
+  fill(zeroTableOffsets[1], zeroTables(2 * laneBytes));
   if (tableBytes !== tables.length * 4) throw new Error('crc32c: table size mismatch');
   return { update: instance.exports['update'] as Update, heap: new Uint8Array(memory.buffer) };
 })();

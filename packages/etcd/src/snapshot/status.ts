@@ -52,15 +52,19 @@ export async function snapshotStatus(
   // The trailer is hashed while the pages are walked; whichever fails first stops the other.
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const trailer = checkTrailer(db, options.trailer ?? 'verify', signal).catch((err: unknown) => {
-    stop.abort(err); // the walk then throws this same error
-    throw err;
-  });
+  // The walk copies the blocks the trailer's worker reads rather than reading them again.
+  const trailer = checkTrailer(db, options.trailer ?? 'verify', signal, { shareBlocks: true }).catch(
+    (err: unknown) => {
+      stop.abort(err); // the walk then throws this same error
+      throw err;
+    },
+  );
   trailer.catch(() => {}); // awaited below; after a failed walk its rejection is moot
   try {
     const version = await readStorageVersion(db);
     const semantics = options.semantics ?? semanticsFor(version);
     const status = await walk(db, semantics, signal);
+    db.shareBlocks(undefined); // the trailer's worker need not wait for the walk any more
     await trailer;
     return { ...status, version };
   } finally {

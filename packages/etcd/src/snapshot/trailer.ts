@@ -7,6 +7,12 @@ import { open } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { LifeboatError } from '@lifeboat/core';
 import { type BoltDb, trailerSize } from '../bbolt/bolt-db.ts';
+import {
+  dataOffset,
+  SharedBlocks,
+  sharedBlockSize,
+  sharedBlocksWriterSource,
+} from '../bbolt/shared-blocks.ts';
 
 export type TrailerCheck = 'verify' | 'require' | 'ignore';
 
@@ -16,6 +22,15 @@ export type TrailerState = 'valid' | 'absent' | 'unchecked';
 const workerThreshold = 64 * 1024 * 1024;
 const chunkSize = 1024 * 1024;
 
+export interface TrailerOptions {
+  /**
+   * When the check runs in a worker, let walks of `db` on this thread copy the
+   * blocks the worker reads instead of reading them again (8 MiB of shared
+   * ring): for a caller that walks the db while the trailer is checked.
+   */
+  shareBlocks?: boolean;
+}
+
 /**
  * Checks the trailer: 'verify' checks it when the file has one, 'require' also
  * refuses a file without one (a raw member/snap/db), 'ignore' skips the check.
@@ -24,6 +39,7 @@ export async function checkTrailer(
   db: BoltDb,
   mode: TrailerCheck,
   signal?: AbortSignal,
+  options: TrailerOptions = {},
 ): Promise<TrailerState> {
   if (mode === 'ignore') return 'unchecked';
   if (!db.hasTrailer) {
@@ -36,7 +52,9 @@ export async function checkTrailer(
     return 'absent';
   }
   const { digest, stored } =
-    db.dbSize >= workerThreshold ? await hashInWorker(db, signal) : await hashHere(db, signal);
+    db.dbSize >= workerThreshold
+      ? await hashInWorker(db, signal, options.shareBlocks ?? false)
+      : await hashHere(db, signal);
   if (!digest.equals(stored)) {
     throw new LifeboatError(
       'integrity',
@@ -83,24 +101,40 @@ function shrank(path: string, position: number): LifeboatError {
 }
 
 // The same loop for a worker thread, as source text: an eval'd worker needs no
-// file of its own, so this survives bundling.
+// file of its own, so this survives bundling. With `shared`, blocks are read
+// into the shared ring (see shared-blocks.ts) and hashed there.
 const workerSource = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
 const { openSync, readSync, closeSync } = require('node:fs');
-const { path, dbSize, fileSize, chunkSize, trailerSize } = workerData;
+${sharedBlocksWriterSource}
+const { path, dbSize, fileSize, chunkSize, trailerSize, shared } = workerData;
 const hash = createHash('sha256');
-const chunk = Buffer.allocUnsafeSlow(chunkSize);
 const stored = Buffer.alloc(trailerSize);
 const fd = openSync(path, 'r');
+/** Reads view.length bytes at position, fewer only at the end of the file. */
+const readAll = (view, position) => {
+  let done = 0;
+  while (done < view.length) {
+    const n = readSync(fd, view, done, view.length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done;
+};
+const fill = shared ? sharedBlocksWriter(shared.buffer, shared.slots, chunkSize, shared.dataOffset) : undefined;
+const chunk = shared ? undefined : Buffer.allocUnsafeSlow(chunkSize);
 try {
-  for (let position = 0; position < fileSize; ) {
-    const bytesRead = readSync(fd, chunk, 0, Math.min(chunk.length, fileSize - position), position);
-    if (bytesRead === 0) { parentPort.postMessage({ shrankAt: position }); return; }
-    const data = Math.max(0, Math.min(bytesRead, dbSize - position));
-    hash.update(chunk.subarray(0, data));
-    if (data < bytesRead) chunk.copy(stored, position + data - dbSize, data, bytesRead);
-    position += bytesRead;
+  for (let position = 0, index = 0; position < fileSize; index++) {
+    const length = Math.min(chunkSize, fileSize - position);
+    const bytes = fill
+      ? fill(index, length, (view) => readAll(view, position))
+      : chunk.subarray(0, readAll(chunk.subarray(0, length), position));
+    if (bytes.length < length) { parentPort.postMessage({ shrankAt: position + bytes.length }); return; }
+    const data = Math.max(0, Math.min(length, dbSize - position));
+    hash.update(bytes.subarray(0, data));
+    if (data < length) bytes.copy(stored, position + data - dbSize, data, length);
+    position += length;
   }
 } finally {
   closeSync(fd);
@@ -108,17 +142,28 @@ try {
 parentPort.postMessage({ digest: hash.digest(), stored });
 `;
 
-function hashInWorker(db: BoltDb, signal?: AbortSignal): Promise<Hashed> {
+function hashInWorker(db: BoltDb, signal: AbortSignal | undefined, share: boolean): Promise<Hashed> {
   signal?.throwIfAborted();
+  const shared = share ? new SharedBlocks() : undefined;
   const worker = new Worker(`(() => {${workerSource}})()`, {
     eval: true,
-    workerData: { path: db.path, dbSize: db.dbSize, fileSize: db.fileSize, chunkSize, trailerSize },
+    workerData: {
+      path: db.path,
+      dbSize: db.dbSize,
+      fileSize: db.fileSize,
+      chunkSize: shared ? sharedBlockSize : chunkSize,
+      trailerSize,
+      shared: shared && { buffer: shared.buffer, slots: shared.slots, dataOffset: dataOffset(shared.slots) },
+    },
   });
+  db.shareBlocks(shared);
   return new Promise<Hashed>((resolve, reject) => {
     const onAbort = () => reject(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => {
       signal?.removeEventListener('abort', onAbort);
+      shared?.stop();
+      db.shareBlocks(undefined);
       void worker.terminate();
     };
     worker.once('message', (m: { digest?: Uint8Array; stored?: Uint8Array; shrankAt?: number }) => {
@@ -139,6 +184,8 @@ function hashInWorker(db: BoltDb, signal?: AbortSignal): Promise<Hashed> {
       reject(new LifeboatError('io', `the sha256 check of ${db.path} stopped (worker exit ${code})`));
     });
   }).finally(() => {
+    shared?.stop();
+    db.shareBlocks(undefined);
     void worker.terminate();
   });
 }
