@@ -4,7 +4,6 @@
 // function serves the CLI and any other caller (the extension, backup).
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { isLifeboatError, LifeboatError, parseDuration } from '@lifeboat/core';
 import {
@@ -18,6 +17,7 @@ import {
   splitEndpoints,
 } from '@lifeboat/etcd';
 import { discoverEtcd } from './discover.ts';
+import { FileSink } from './file-sink.ts';
 
 export type SnapshotOrigin =
   | { kind: 'etcd'; connection: EtcdClientOptions }
@@ -45,16 +45,6 @@ export interface SavedSnapshot {
   etcd?: EtcdStatus;
   /** Storage version etcd sent with the snapshot (3.6+). */
   storageVersion?: string;
-}
-
-/** Counts bytes on their way to the file. */
-function counter(onBytes: (n: number) => void): Transform {
-  return new Transform({
-    transform(chunk: Buffer, _encoding, callback: TransformCallback) {
-      onBytes(chunk.length);
-      callback(null, chunk);
-    },
-  });
 }
 
 function ioError(what: string, path: string, err: unknown): LifeboatError {
@@ -103,18 +93,16 @@ export async function saveSnapshot(options: SaveSnapshotOptions): Promise<SavedS
     const { source } = opened;
     let written = 0;
     options.onProgress?.(0, source.totalSize);
-    // flush: fsync before the stream closes the file, which pipeline() waits for.
-    const out = handle.createWriteStream({ flush: true, highWaterMark: 1024 * 1024 });
+    // flush: fsync before the sink finishes, which pipeline() waits for.
+    const out = new FileSink(handle, {
+      flush: true,
+      onBytes: (n) => {
+        written += n;
+        options.onProgress?.(written, source.totalSize);
+      },
+    });
     try {
-      await pipeline(
-        source,
-        counter((n) => {
-          written += n;
-          options.onProgress?.(written, source.totalSize);
-        }),
-        out,
-        ...(options.signal ? [{ signal: options.signal }] : []),
-      );
+      await pipeline(source, out, ...(options.signal ? [{ signal: options.signal }] : []));
     } catch (err) {
       if (options.signal?.aborted && !isLifeboatError(err)) {
         throw new LifeboatError('aborted', 'snapshot cancelled; nothing was saved', { cause: err });
@@ -122,6 +110,9 @@ export async function saveSnapshot(options: SaveSnapshotOptions): Promise<SavedS
       if (isLifeboatError(err)) throw err;
       throw ioError('write', part, err);
     }
+    await handle.close().catch((err: unknown) => {
+      throw ioError('close', part, err);
+    });
     const sha256 = source.sha256;
     if (sha256 === undefined || written !== source.totalSize) {
       // The sources refuse to end without a verified trailer; this guards the guard.
