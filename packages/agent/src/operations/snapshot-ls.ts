@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { errorLine, isLifeboatError, LifeboatError } from '@lifeboat/core';
 import { BoltDb, checkTrailer, type KeyValue, liveKeys, type ObjectSummary, summarize } from '@lifeboat/etcd';
-import { alignedLine, widenColumns } from '../output.ts';
+import { alignedLine } from '../output.ts';
+import { type Cell, RowArena } from './row-arena.ts';
 
 export interface SnapshotReadOptions {
   /** Skip the sha256 trailer check (by default checked when the file has one). */
@@ -150,28 +151,31 @@ const tableHeader = [
   'KEY',
 ];
 
-/** One row of the `snapshot ls` table; the key last so it can be copied into `snapshot get`. */
-function tableRow(e: SnapshotEntry): string[] {
+/**
+ * One row of the `snapshot ls` table, the key apart (it is the last column, so it can be copied
+ * into `snapshot get`, and what rows are sorted by); SIZE and MODREV as numbers.
+ */
+function tableCells(e: SnapshotEntry): Cell[] {
   return [
     resourceName(e),
     e.namespace || '-',
     e.name ?? '-',
     e.kind ?? '-',
     e.apiVersion ?? '-',
-    String(e.size),
-    String(e.modRevision),
+    e.size,
+    e.modRevision,
     encodingName(e),
-    e.key,
   ];
 }
 
+/** RESOURCE, NAMESPACE, KIND, APIVERSION and ENCODING take few values: each is stored once. */
+const sharedCells = [0, 1, 3, 4, 7];
+
 /**
- * The `snapshot ls` table of every live key, sorted by key bytes, written a
- * line at a time. Sorting needs every row, but not every entry: each row is
- * kept as one string — the key's UTF-8 bytes as latin1 (so the default string
- * sort is etcd's byte order), then the other cells, NUL-separated — about
- * a hundred bytes per key instead of an object per key. Returns how many values could
- * not be decoded.
+ * The `snapshot ls` table of every live key, sorted by key bytes, written a line at a time.
+ * Sorting needs every row: rows are kept off the JavaScript heap in a RowArena (about the key's
+ * UTF-8 bytes + 20 bytes per key, see row-arena.ts), column widths as numbers. Returns how many
+ * values could not be decoded.
  */
 export async function writeSnapshotTable(
   file: string,
@@ -179,23 +183,28 @@ export async function writeSnapshotTable(
   line: (text: string) => Promise<void> | undefined,
 ): Promise<{ undecodable: number }> {
   const widths = tableHeader.map((h) => h.length);
-  const rows: string[] = [];
+  const rows = new RowArena({ cells: tableHeader.length - 1, shared: sharedCells });
   let undecodable = 0;
   for await (const entry of snapshotEntries(file, options)) {
     if (entry.error) undecodable++;
-    const cells = tableRow(entry);
-    widenColumns(widths, cells);
-    // The KEY cell is not kept: it is the sort key, decoded again when the row is printed.
-    cells.pop();
-    rows.push(`${Buffer.from(entry.key).toString('latin1')}\0${cells.join('\0')}`);
+    const cells = tableCells(entry);
+    for (let i = 0; i < cells.length; i++) widths[i] = Math.max(widths[i]!, textLength(cells[i]!));
+    widths[cells.length] = Math.max(widths[cells.length]!, entry.key.length);
+    rows.add(entry.key, cells);
   }
   rows.sort();
   await line(alignedLine(tableHeader, widths).slice(0, -1));
-  for (const row of rows) {
-    const [sortKey, ...cells] = row.split('\0');
-    cells.push(Buffer.from(sortKey!, 'latin1').toString('utf8'));
+  for (const cells of rows.rows()) {
     const written = line(alignedLine(cells, widths).slice(0, -1));
     if (written) await written;
   }
   return { undecodable };
+}
+
+/** The length of a cell as printed (numbers: their decimal digits), without making the string. */
+function textLength(cell: Cell): number {
+  if (typeof cell === 'string') return cell.length;
+  let digits = 1;
+  for (let n = cell; n >= 10; n = Math.floor(n / 10)) digits++;
+  return digits;
 }
