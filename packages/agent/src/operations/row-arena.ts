@@ -52,6 +52,7 @@ export class RowArena {
   /** Row positions: chunk index * 2^32 + offset in the chunk. */
   #rows = new Float64Array(1024);
   #count = 0;
+  #rowBytes = 0;
   readonly #sharedIds = new Map<string, number>();
   readonly #shared: string[] = [];
   #sorted = false;
@@ -64,6 +65,11 @@ export class RowArena {
 
   get size(): number {
     return this.#count;
+  }
+
+  /** Bytes of row data written (chunks are allocated larger; see `bytes`). */
+  get rowBytes(): number {
+    return this.#rowBytes;
   }
 
   /** Bytes the rows take: chunks (as allocated) and the position index. */
@@ -105,6 +111,7 @@ export class RowArena {
       }
       at = writeText(chunk, at, cell, keyStart, keyEnd);
     }
+    this.#rowBytes += at - start;
     this.#used = at;
     if (this.#count === this.#rows.length) {
       const grown = new Float64Array(this.#rows.length * 2);
