@@ -2,7 +2,7 @@
 // what `snapshot ls` needs to print hundreds of thousands of rows sorted
 // without holding a string (or an object) per row. Rows are appended to
 // Buffers of 2 MiB (a new chunk when one is full: nothing is ever copied to
-// grow) and sorted as a Float64Array of row positions.
+// grow) and sorted as a Uint32Array of row positions: 4 bytes per row.
 //
 // A row is: the key's UTF-8 byte length (varint), the key's bytes, then one
 // cell after another, each a varint tag:
@@ -18,13 +18,18 @@
 // writable temp dir the size of the listing and a merge pass; -o jsonl is the
 // constant-memory listing for the rare snapshot where that matters.
 import { Buffer } from 'node:buffer';
+import { LifeboatError } from '@lifeboat/core';
 
 const defaultChunkSize = 2 * 1024 * 1024;
 /** Distinct shared strings kept; later ones are stored as text in each row. */
 const maxShared = 65_536;
 /** Below this many rows a range is insertion-sorted instead of partitioned. */
 const smallRange = 12;
-const chunkFactor = 2 ** 32;
+// A row's position: chunk index << offsetBits | offset. Chunks are at most 2^offsetBits bytes,
+// but for a row larger than that, alone at offset 0 of a chunk of its own: up to 4 GiB of rows.
+const offsetBits = 21;
+const offsetMask = (1 << offsetBits) - 1;
+const maxChunks = 2 ** (32 - offsetBits);
 
 const textTag = 0;
 const numberTag = 1;
@@ -49,8 +54,8 @@ export class RowArena {
   readonly #chunks: Buffer[] = [];
   #chunk: Buffer = Buffer.alloc(0);
   #used = 0;
-  /** Row positions: chunk index * 2^32 + offset in the chunk. */
-  #rows = new Float64Array(1024);
+  /** Row positions (see offsetBits). */
+  #rows = new Uint32Array(1024);
   #count = 0;
   #rowBytes = 0;
   readonly #sharedIds = new Map<string, number>();
@@ -59,7 +64,7 @@ export class RowArena {
 
   constructor(options: RowArenaOptions) {
     this.#cells = options.cells;
-    this.#chunkSize = options.chunkSize ?? defaultChunkSize;
+    this.#chunkSize = Math.min(options.chunkSize ?? defaultChunkSize, offsetMask + 1);
     for (const i of options.shared ?? []) this.#sharedCells[i] = true;
   }
 
@@ -112,13 +117,14 @@ export class RowArena {
       at = writeText(chunk, at, cell, keyStart, keyEnd);
     }
     this.#rowBytes += at - start;
-    this.#used = at;
+    // A chunk of its own for a large row: offsets past 2^offsetBits are not representable.
+    this.#used = chunk.length > this.#chunkSize ? chunk.length : at;
     if (this.#count === this.#rows.length) {
-      const grown = new Float64Array(this.#rows.length * 2);
+      const grown = new Uint32Array(this.#rows.length * 2);
       grown.set(this.#rows);
       this.#rows = grown;
     }
-    this.#rows[this.#count++] = (this.#chunks.length - 1) * chunkFactor + start;
+    this.#rows[this.#count++] = (((this.#chunks.length - 1) << offsetBits) | start) >>> 0;
   }
 
   /** Sorts the rows by key bytes (as Buffer.compare); rows cannot be added afterwards. */
@@ -133,6 +139,12 @@ export class RowArena {
   }
 
   #newChunk(most: number): void {
+    if (this.#chunks.length === maxChunks) {
+      throw new LifeboatError(
+        'usage',
+        `more than ${(maxChunks * (offsetMask + 1)) / 2 ** 30} GiB of rows to sort; list with -o jsonl (streamed, unsorted) instead`,
+      );
+    }
     this.#chunk = Buffer.allocUnsafeSlow(Math.max(this.#chunkSize, most));
     this.#chunks.push(this.#chunk);
     this.#used = 0;
@@ -149,8 +161,8 @@ export class RowArena {
   }
 
   #row(position: number): string[] {
-    const chunk = this.#chunks[Math.floor(position / chunkFactor)]!;
-    const keyLength = readVarint(chunk, position % chunkFactor);
+    const chunk = this.#chunks[position >>> offsetBits]!;
+    const keyLength = readVarint(chunk, position & offsetMask);
     const keyStart = varintEnd;
     const keyEnd = keyStart + keyLength;
     let at = keyEnd;
@@ -220,42 +232,56 @@ function readVarint(buffer: Buffer, at: number): number {
   return value;
 }
 
-// Sorting: a three-way radix quicksort (Bentley & Sedgewick) of the row positions by key byte,
-// in place, with an explicit stack (keys may share prefixes thousands of bytes long). It reads
-// each key byte a few times instead of comparing whole keys from their first byte, which
-// matters for keys that all start with "/registry/".
+// Sorting: a three-way radix quicksort (Bentley & Sedgewick) of the row positions, in place,
+// with an explicit stack (keys may share prefixes thousands of bytes long). It partitions by
+// 6 key bytes at a time, read once per row and depth into a Float64Array (8 bytes per row while
+// sorting) instead of comparing whole keys from their first byte: keys here all start with
+// "/registry/" and share much more.
 
-/** Where the current rows' keys start and end, set by keyBounds (no allocation per row). */
-let keyFrom = 0;
-let keyTo = 0;
-let keyChunk: Buffer = Buffer.alloc(0);
+/** Key bytes compared per pass: 6 bytes and a count (0-6) fit a double exactly. */
+const wordBytes = 6;
 
-function keyBounds(chunks: readonly Buffer[], position: number): void {
-  keyChunk = chunks[Math.floor(position / chunkFactor)]!;
-  const length = readVarint(keyChunk, position % chunkFactor);
-  keyFrom = varintEnd;
-  keyTo = varintEnd + length;
+/**
+ * The key's bytes [depth, depth + 6) as a number ordered as the keys are: the bytes (missing
+ * ones as 0) then how many there are, so a key sorts before the keys it is a prefix of.
+ */
+function wordAt(chunks: readonly Buffer[], position: number, depth: number): number {
+  const chunk = chunks[position >>> offsetBits]!;
+  let at = position & offsetMask;
+  let length = chunk[at++]!;
+  if (length >= 0x80) {
+    length = readVarint(chunk, at - 1);
+    at = varintEnd;
+  }
+  const present = Math.max(0, Math.min(wordBytes, length - depth));
+  at += depth;
+  let word = 0;
+  for (let k = 0; k < wordBytes; k++) word = word * 256 + (k < present ? chunk[at + k]! : 0);
+  return word * 8 + present;
 }
 
-/** The key's byte at `depth`, -1 past its end (so a key sorts before the keys it prefixes). */
-function byteAt(chunks: readonly Buffer[], position: number, depth: number): number {
-  keyBounds(chunks, position);
-  return keyFrom + depth < keyTo ? keyChunk[keyFrom + depth]! : -1;
-}
-
-/** Compares two keys from `depth` on (their bytes before it are equal). */
+/** Compares two keys from `depth` on (their bytes before it are equal), byte by byte. */
 function compareFrom(chunks: readonly Buffer[], a: number, b: number, depth: number): number {
-  keyBounds(chunks, a);
-  const aChunk = keyChunk;
-  const aFrom = keyFrom + depth;
-  const aTo = keyTo;
-  keyBounds(chunks, b);
-  return aChunk.compare(keyChunk, keyFrom + depth, keyTo, aFrom, aTo);
+  const aChunk = chunks[a >>> offsetBits]!;
+  const aLength = readVarint(aChunk, a & offsetMask);
+  const aFrom = varintEnd;
+  const bChunk = chunks[b >>> offsetBits]!;
+  const bLength = readVarint(bChunk, b & offsetMask);
+  const bFrom = varintEnd;
+  const common = Math.min(aLength, bLength);
+  for (let i = depth; i < common; i++) {
+    const difference = aChunk[aFrom + i]! - bChunk[bFrom + i]!;
+    if (difference !== 0) return difference;
+  }
+  return aLength - bLength;
 }
 
-export function sortRows(rows: Float64Array, count: number, chunks: readonly Buffer[]): void {
-  const stack: number[] = [0, count, 0];
+export function sortRows(rows: Uint32Array, count: number, chunks: readonly Buffer[]): void {
+  const words = new Float64Array(count);
+  // Ranges still to sort: lo, hi, depth, and 1 when words[lo, hi) already hold that depth's words.
+  const stack: number[] = [0, count, 0, 0];
   while (stack.length > 0) {
+    let ready = stack.pop()! === 1;
     let depth = stack.pop()!;
     let hi = stack.pop()!;
     let lo = stack.pop()!;
@@ -264,34 +290,32 @@ export function sortRows(rows: Float64Array, count: number, chunks: readonly Buf
         insertionSort(rows, lo, hi, depth, chunks);
         break;
       }
-      const pivot = median(
-        byteAt(chunks, rows[lo]!, depth),
-        byteAt(chunks, rows[(lo + hi) >>> 1]!, depth),
-        byteAt(chunks, rows[hi - 1]!, depth),
-      );
+      if (!ready) for (let i = lo; i < hi; i++) words[i] = wordAt(chunks, rows[i]!, depth);
+      const pivot = median(words[lo]!, words[(lo + hi) >>> 1]!, words[hi - 1]!);
       // [lo, lt) below the pivot, [lt, gt) equal, [gt, hi) above.
       let lt = lo;
       let gt = hi;
       let i = lo;
       while (i < gt) {
-        const byte = byteAt(chunks, rows[i]!, depth);
-        if (byte < pivot) swap(rows, lt++, i++);
-        else if (byte > pivot) swap(rows, i, --gt);
+        const word = words[i]!;
+        if (word < pivot) swap(rows, words, lt++, i++);
+        else if (word > pivot) swap(rows, words, i, --gt);
         else i++;
       }
-      if (lt - lo > 1) stack.push(lo, lt, depth);
-      if (hi - gt > 1) stack.push(gt, hi, depth);
-      // Keys that ended at this depth are equal: nothing left to order among them.
-      if (pivot < 0) break;
+      if (lt - lo > 1) stack.push(lo, lt, depth, 1);
+      if (hi - gt > 1) stack.push(gt, hi, depth, 1);
+      // Keys that ended within these bytes are equal: nothing left to order among them.
+      if (pivot % 8 < wordBytes) break;
       lo = lt;
       hi = gt;
-      depth++;
+      depth += wordBytes;
+      ready = false;
     }
   }
 }
 
 function insertionSort(
-  rows: Float64Array,
+  rows: Uint32Array,
   lo: number,
   hi: number,
   depth: number,
@@ -312,8 +336,11 @@ function median(a: number, b: number, c: number): number {
   return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
 }
 
-function swap(rows: Float64Array, i: number, j: number): void {
-  const t = rows[i]!;
+function swap(rows: Uint32Array, words: Float64Array, i: number, j: number): void {
+  const row = rows[i]!;
   rows[i] = rows[j]!;
-  rows[j] = t;
+  rows[j] = row;
+  const word = words[i]!;
+  words[i] = words[j]!;
+  words[j] = word;
 }
