@@ -21,6 +21,15 @@ export function collectYoungGarbage(everyMs: number): void {
 }
 
 /**
+ * A full GC now (when collectYoungGarbage has run): for a command that has just dropped large
+ * buffers in the old generation and goes on to a different phase, so they do not wait for V8's
+ * heuristics (`snapshot ls`: the walk's page cache and key set before the table is written).
+ */
+export function collectAllGarbage(): void {
+  gc?.({ type: 'major' });
+}
+
+/**
  * For long streaming commands whose live heap stays small (`snapshot ls -o jsonl`: ~10 MiB):
  * V8's heuristics may let the old generation grow to 50-80 MiB of garbage before a full GC,
  * depending on timing (measured 125 or 150 MiB peak RSS for the same run at 147k keys).

@@ -9,7 +9,16 @@ import { LifeboatError } from '@lifeboat/core';
 
 const blockSize = 256 * 1024;
 /** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
-const maxBlocks = 32;
+const defaultBlocks = 32;
+
+export interface PageFileOptions {
+  /**
+   * Cache size in 256 KiB blocks (default 32). A walk of a bucket keeps its branch pages in
+   * buffers of its own, so a few blocks of read-ahead serve it as well; the cache matters
+   * for key lookups (each descends from the root).
+   */
+  cacheBlocks?: number;
+}
 
 export class PageFile {
   readonly path: string;
@@ -17,14 +26,16 @@ export class PageFile {
   readonly #handle: FileHandle;
   /** Block index → bytes, least recently used first (Map keeps insertion order). */
   readonly #blocks = new Map<number, Buffer>();
+  readonly #maxBlocks: number;
 
-  private constructor(path: string, handle: FileHandle, size: number) {
+  private constructor(path: string, handle: FileHandle, size: number, maxBlocks: number) {
     this.path = path;
     this.#handle = handle;
     this.size = size;
+    this.#maxBlocks = maxBlocks;
   }
 
-  static async open(path: string): Promise<PageFile> {
+  static async open(path: string, options: PageFileOptions = {}): Promise<PageFile> {
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -38,7 +49,7 @@ export class PageFile {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new LifeboatError('usage', `${path} is not a regular file`);
-      return new PageFile(path, handle, stat.size);
+      return new PageFile(path, handle, stat.size, Math.max(1, options.cacheBlocks ?? defaultBlocks));
     } catch (err) {
       await handle.close();
       throw err;
@@ -82,7 +93,7 @@ export class PageFile {
       return cached;
     }
     let buffer: Buffer;
-    if (this.#blocks.size >= maxBlocks) {
+    if (this.#blocks.size >= this.#maxBlocks) {
       const [oldest, recycled] = this.#blocks.entries().next().value!;
       this.#blocks.delete(oldest);
       buffer = recycled;

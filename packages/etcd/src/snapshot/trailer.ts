@@ -19,11 +19,15 @@ const chunkSize = 1024 * 1024;
 /**
  * Checks the trailer: 'verify' checks it when the file has one, 'require' also
  * refuses a file without one (a raw member/snap/db), 'ignore' skips the check.
+ * `inWorker: false` hashes on this thread even for a large file (reads still run
+ * alongside): slower, but without a worker's heap, which stays resident after it
+ * ends (glibc keeps the thread's malloc arena).
  */
 export async function checkTrailer(
   db: BoltDb,
   mode: TrailerCheck,
   signal?: AbortSignal,
+  options: { inWorker?: boolean } = {},
 ): Promise<TrailerState> {
   if (mode === 'ignore') return 'unchecked';
   if (!db.hasTrailer) {
@@ -36,7 +40,9 @@ export async function checkTrailer(
     return 'absent';
   }
   const { digest, stored } =
-    db.dbSize >= workerThreshold ? await hashInWorker(db, signal) : await hashHere(db, signal);
+    db.dbSize >= workerThreshold && options.inWorker !== false
+      ? await hashInWorker(db, signal)
+      : await hashHere(db, signal);
   if (!digest.equals(stored)) {
     throw new LifeboatError(
       'integrity',
