@@ -30,12 +30,13 @@ export function collectAllGarbage(): void {
 }
 
 /**
- * For long streaming commands whose live heap stays small (`snapshot ls -o jsonl`: ~10 MiB):
+ * For long commands whose live heap stays small (`snapshot ls`, -o jsonl and the table, whose
+ * rows are off the heap: ~10 MiB):
  * V8's heuristics may let the old generation grow to 50-80 MiB of garbage before a full GC,
  * depending on timing (measured 125 or 150 MiB peak RSS for the same run at 147k keys).
  * --optimize-for-size keeps the heap near its live size (full GCs of a 10 MiB heap take a few
  * ms): 110-115 MiB, for 10-20% more CPU. Not for everything: it costs CPU where the live heap is
- * large (`snapshot ls` as a table) and on paths with a time target (save, status, backup).
+ * large (`snapshot ls -o json`) and on paths with a time target (save, status, backup).
  */
 export function keepHeapSmall(): void {
   setFlagsFromString('--optimize-for-size');
