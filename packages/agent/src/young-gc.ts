@@ -35,15 +35,37 @@ export function noTimedMinorGcs(): void {
 }
 
 /**
- * For long streaming commands whose live heap stays small (`snapshot ls -o jsonl`: ~10 MiB):
+ * A full GC now (when collectYoungGarbage has run): for a command that has just dropped large
+ * buffers in the old generation and goes on to a different phase, so they do not wait for V8's
+ * heuristics (`snapshot ls`: the walk's page cache and key set before the table is written).
+ */
+export function collectAllGarbage(): void {
+  gc?.({ type: 'major' });
+}
+
+/**
+ * For long commands whose live heap stays small (`snapshot ls`, -o jsonl and the table, whose
+ * rows are off the heap: ~10 MiB):
  * V8's heuristics may let the old generation grow to 50-80 MiB of garbage before a full GC,
  * depending on timing (measured 125 or 150 MiB peak RSS for the same run at 147k keys).
  * --optimize-for-size keeps the heap near its live size (full GCs of a 10 MiB heap take a few
  * ms): 110-115 MiB, for 10-20% more CPU. Not for everything: it costs CPU where the live heap is
- * large (`snapshot ls` as a table) and on paths with a time target (save, status, backup).
+ * large (`snapshot ls -o json`) and on paths with a time target (save, status, backup).
  */
 export function keepHeapSmall(): void {
   setFlagsFromString('--optimize-for-size');
+}
+
+/**
+ * Hot code stops at Maglev, V8's mid-tier compiler, instead of going on to TurboFan, whose
+ * background compile jobs take short bursts of memory (tens of MiB of zone memory for the largest
+ * functions, in glibc per-thread arenas that keep ~10 MiB of it afterwards). `snapshot ls` as a
+ * table at 147k keys: peak RSS 102-125 MiB (bursts shorter than 20 ms) -> 96-101 MiB, for ~20%
+ * more CPU. For commands without a time target only. (`--no-concurrent-recompilation` would keep
+ * TurboFan and most of the saving, but works only on the command line.)
+ */
+export function noTurbofan(): void {
+  setFlagsFromString('--no-turbofan');
 }
 
 /**

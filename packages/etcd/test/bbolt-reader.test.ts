@@ -79,6 +79,33 @@ describe('bbolt reader', () => {
     });
   });
 
+  it('reads the same through a one-block page cache: walks both ways, lookups, overflow values', async () => {
+    // ~4 MiB: many times the cache, so blocks are evicted and recycled while pages are read.
+    const tree = many(2000, (i) =>
+      `${i}:`.padEnd(i % 7 === 0 ? 9000 : 1500, String.fromCharCode(97 + (i % 26))),
+    );
+    const path = await file(buildBolt({ big: tree }, { fanout: 7 }));
+    const read = async (cacheBlocks?: number) => {
+      const db = await BoltDb.open(path, cacheBlocks === undefined ? {} : { cacheBlocks });
+      try {
+        const bucket = (await db.bucket('big'))!;
+        const values: string[] = [];
+        for await (const e of db.entries(bucket)) values.push(`${e.key.toString()}=${e.value.toString()}`);
+        const reversed: string[] = [];
+        for await (const e of db.entries(bucket, { reverse: true })) reversed.push(e.key.toString());
+        const got = (await db.get(bucket, pad(1001)))?.value.toString();
+        return { values, reversed, got };
+      } finally {
+        await db.close();
+      }
+    };
+    const small = await read(1);
+    expect(small.values).toEqual(Object.entries(tree).map(([k, v]) => `${k}=${v}`));
+    expect(small.reversed).toEqual(Object.keys(tree).reverse());
+    expect(small.got).toBe(tree[pad(1001)]);
+    expect(await read()).toEqual(small);
+  });
+
   it('reads values that spill into overflow pages', async () => {
     const big = Buffer.alloc(300_000);
     for (let i = 0; i < big.length; i++) big[i] = (i * 7919) % 251;

@@ -5,7 +5,8 @@
 import { resolve } from 'node:path';
 import { errorLine, isLifeboatError, LifeboatError } from '@lifeboat/core';
 import { BoltDb, checkTrailer, type KeyValue, liveKeys, type ObjectSummary, summarize } from '@lifeboat/etcd';
-import { alignedLine, widenColumns } from '../output.ts';
+import { alignedLine } from '../output.ts';
+import { type Cell, RowArena } from './row-arena.ts';
 
 export interface SnapshotReadOptions {
   /** Skip the sha256 trailer check (by default checked when the file has one). */
@@ -13,6 +14,13 @@ export interface SnapshotReadOptions {
   signal?: AbortSignal;
   /** Told about damage bbolt would silently recover from (e.g. one bad meta page). */
   onWarning?: (message: string) => void;
+  /**
+   * Less memory for a slower read (`snapshot ls` as a table, which must also hold its rows): a
+   * 1 MiB page cache instead of 8, enough for a walk, and the sha256 trailer hashed on this
+   * thread instead of a worker, whose heap and malloc arena outlive it. 1 GiB db: ~8 MiB less
+   * peak RSS; hashing no longer runs on another core.
+   */
+  smallMemory?: boolean;
 }
 
 /**
@@ -27,12 +35,13 @@ export async function* readSnapshot<T>(
   options: SnapshotReadOptions,
   read: (db: BoltDb, signal: AbortSignal) => AsyncIterable<T>,
 ): AsyncGenerator<T> {
-  const db = await BoltDb.open(resolve(file));
+  const db = await BoltDb.open(resolve(file), options.smallMemory ? { cacheBlocks: 4 } : {});
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   try {
     if (db.warning) options.onWarning?.(db.warning);
-    const trailer = checkTrailer(db, options.skipHashCheck ? 'ignore' : 'verify', signal).catch(
+    const mode = options.skipHashCheck ? 'ignore' : 'verify';
+    const trailer = checkTrailer(db, mode, signal, options.smallMemory ? { inWorker: false } : {}).catch(
       (err: unknown) => {
         stop.abort(err);
         throw err;
@@ -150,52 +159,62 @@ const tableHeader = [
   'KEY',
 ];
 
-/** One row of the `snapshot ls` table; the key last so it can be copied into `snapshot get`. */
-function tableRow(e: SnapshotEntry): string[] {
+/**
+ * One row of the `snapshot ls` table, the key apart (it is the last column, so it can be copied
+ * into `snapshot get`, and what rows are sorted by); SIZE and MODREV as numbers.
+ */
+function tableCells(e: SnapshotEntry): Cell[] {
   return [
     resourceName(e),
     e.namespace || '-',
     e.name ?? '-',
     e.kind ?? '-',
     e.apiVersion ?? '-',
-    String(e.size),
-    String(e.modRevision),
+    e.size,
+    e.modRevision,
     encodingName(e),
-    e.key,
   ];
 }
 
+/** RESOURCE, NAMESPACE, KIND, APIVERSION and ENCODING take few values: each is stored once. */
+const sharedCells = [0, 1, 3, 4, 7];
+
 /**
- * The `snapshot ls` table of every live key, sorted by key bytes, written a
- * line at a time. Sorting needs every row, but not every entry: each row is
- * kept as one string — the key's UTF-8 bytes as latin1 (so the default string
- * sort is etcd's byte order), then the other cells, NUL-separated — about
- * a hundred bytes per key instead of an object per key. Returns how many values could
- * not be decoded.
+ * The `snapshot ls` table of every live key, sorted by key bytes, written a line at a time.
+ * Sorting needs every row: rows are kept off the JavaScript heap in a RowArena (about the key's
+ * UTF-8 bytes + 20 bytes per key, see row-arena.ts), column widths as numbers. `hooks.read` runs
+ * once the file is read and closed, before sorting. Returns how many values could not be decoded.
  */
 export async function writeSnapshotTable(
   file: string,
   options: ListOptions,
   line: (text: string) => Promise<void> | undefined,
+  hooks: { read?: () => void } = {},
 ): Promise<{ undecodable: number }> {
   const widths = tableHeader.map((h) => h.length);
-  const rows: string[] = [];
+  const rows = new RowArena({ cells: tableHeader.length - 1, shared: sharedCells });
   let undecodable = 0;
   for await (const entry of snapshotEntries(file, options)) {
     if (entry.error) undecodable++;
-    const cells = tableRow(entry);
-    widenColumns(widths, cells);
-    // The KEY cell is not kept: it is the sort key, decoded again when the row is printed.
-    cells.pop();
-    rows.push(`${Buffer.from(entry.key).toString('latin1')}\0${cells.join('\0')}`);
+    const cells = tableCells(entry);
+    for (let i = 0; i < cells.length; i++) widths[i] = Math.max(widths[i]!, textLength(cells[i]!));
+    widths[cells.length] = Math.max(widths[cells.length]!, entry.key.length);
+    rows.add(entry.key, cells);
   }
+  hooks.read?.();
   rows.sort();
   await line(alignedLine(tableHeader, widths).slice(0, -1));
-  for (const row of rows) {
-    const [sortKey, ...cells] = row.split('\0');
-    cells.push(Buffer.from(sortKey!, 'latin1').toString('utf8'));
+  for (const cells of rows.rows()) {
     const written = line(alignedLine(cells, widths).slice(0, -1));
     if (written) await written;
   }
   return { undecodable };
+}
+
+/** The length of a cell as printed (numbers: their decimal digits), without making the string. */
+function textLength(cell: Cell): number {
+  if (typeof cell === 'string') return cell.length;
+  let digits = 1;
+  for (let n = cell; n >= 10; n = Math.floor(n / 10)) digits++;
+  return digits;
 }

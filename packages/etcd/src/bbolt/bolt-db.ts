@@ -14,7 +14,7 @@ import {
   pageFrom,
 } from './page.ts';
 import { PageBuffer } from './page-buffer.ts';
-import { PageFile } from './page-file.ts';
+import { PageFile, type PageFileOptions } from './page-file.ts';
 import { PageTracker } from './page-tracker.ts';
 import type { SharedBlocks } from './shared-blocks.ts';
 
@@ -53,8 +53,8 @@ export class BoltDb {
     this.warning = warning;
   }
 
-  static async open(path: string): Promise<BoltDb> {
-    const file = await PageFile.open(path);
+  static async open(path: string, options: PageFileOptions = {}): Promise<BoltDb> {
+    const file = await PageFile.open(path, options);
     try {
       const { meta, warning } = chooseMeta(file, file.size);
       const db = new BoltDb(file, meta, warning);

@@ -10,9 +10,18 @@ import { type SharedBlocks, sharedBlockSize } from './shared-blocks.ts';
 
 const blockSize = sharedBlockSize;
 /** 32 blocks: 8 MiB of cache, enough for the branch pages of a large db plus read-ahead. */
-const maxBlocks = 32;
+const defaultBlocks = 32;
 /** Longer reads bypass the cache (and would evict most of it). */
 const maxCachedRun = 4 * blockSize;
+
+export interface PageFileOptions {
+  /**
+   * Cache size in 256 KiB blocks (default 32). A walk of a bucket keeps its branch pages in
+   * buffers of its own, so a few blocks of read-ahead serve it as well; the cache matters
+   * for key lookups (each descends from the root).
+   */
+  cacheBlocks?: number;
+}
 
 export class PageFile {
   readonly path: string;
@@ -22,14 +31,16 @@ export class PageFile {
   readonly #blocks = new Map<number, Buffer>();
   /** Blocks another thread is reading anyway, copied from there when it has them. */
   #shared: SharedBlocks | undefined;
+  readonly #maxBlocks: number;
 
-  private constructor(path: string, handle: FileHandle, size: number) {
+  private constructor(path: string, handle: FileHandle, size: number, maxBlocks: number) {
     this.path = path;
     this.#handle = handle;
     this.size = size;
+    this.#maxBlocks = maxBlocks;
   }
 
-  static async open(path: string): Promise<PageFile> {
+  static async open(path: string, options: PageFileOptions = {}): Promise<PageFile> {
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -43,7 +54,7 @@ export class PageFile {
     try {
       const stat = await handle.stat();
       if (!stat.isFile()) throw new LifeboatError('usage', `${path} is not a regular file`);
-      return new PageFile(path, handle, stat.size);
+      return new PageFile(path, handle, stat.size, Math.max(1, options.cacheBlocks ?? defaultBlocks));
     } catch (err) {
       await handle.close();
       throw err;
@@ -106,7 +117,7 @@ export class PageFile {
       return cached;
     }
     let buffer: Buffer;
-    if (this.#blocks.size >= maxBlocks) {
+    if (this.#blocks.size >= this.#maxBlocks) {
       const [oldest, recycled] = this.#blocks.entries().next().value!;
       this.#blocks.delete(oldest);
       buffer = recycled;

@@ -29,11 +29,16 @@ export interface TrailerOptions {
    * ring): for a caller that walks the db while the trailer is checked.
    */
   shareBlocks?: boolean;
+  /** false: hash on this thread even when large (no worker's memory; for callers bounding RSS). */
+  inWorker?: boolean;
 }
 
 /**
  * Checks the trailer: 'verify' checks it when the file has one, 'require' also
  * refuses a file without one (a raw member/snap/db), 'ignore' skips the check.
+ * `inWorker: false` hashes on this thread even for a large file (reads still run
+ * alongside): slower, but without a worker's heap, which stays resident after it
+ * ends (glibc keeps the thread's malloc arena).
  */
 export async function checkTrailer(
   db: BoltDb,
@@ -52,7 +57,7 @@ export async function checkTrailer(
     return 'absent';
   }
   const { digest, stored } =
-    db.dbSize >= workerThreshold
+    db.dbSize >= workerThreshold && options.inWorker !== false
       ? await hashInWorker(db, signal, options.shareBlocks ?? false)
       : await hashHere(db, signal);
   if (!digest.equals(stored)) {

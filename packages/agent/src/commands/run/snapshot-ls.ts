@@ -2,7 +2,7 @@
 import type { Io } from '../../io.ts';
 import { listSnapshot, snapshotEntries, writeSnapshotTable } from '../../operations/snapshot-ls.ts';
 import { json } from '../../output.ts';
-import { fewerFullGcs, keepHeapSmall } from '../../young-gc.ts';
+import { collectAllGarbage, fewerFullGcs, keepHeapSmall, noTurbofan } from '../../young-gc.ts';
 import type { SnapshotLsArgs } from '../snapshot-ls.ts';
 import { lineSink, readOptions, stdoutSink } from './snapshot-io.ts';
 
@@ -24,11 +24,17 @@ export async function snapshotLs(args: SnapshotLsArgs, io: Io): Promise<number> 
     }
     await out.end();
   } else if (args.output === 'table') {
-    // Sorting holds one compact row per key (see writeSnapshotTable); ls has no time target,
-    // so V8 is asked to favour a small heap over speed, as for -o jsonl.
+    // Sorting holds one compact row per key, off the JavaScript heap (see writeSnapshotTable).
+    // ls has no time target: V8 is asked to favour a small heap over speed, as for -o jsonl,
+    // and not to use TurboFan (its compile jobs' memory bursts), the file is read with less
+    // memory (smallMemory), and a full GC frees the walk's buffers before the table is written.
     keepHeapSmall();
+    noTurbofan();
     const out = lineSink(io);
-    ({ undecodable } = await writeSnapshotTable(args.file, options, (text) => out.line(text)));
+    const read = { ...options, smallMemory: true };
+    ({ undecodable } = await writeSnapshotTable(args.file, read, (text) => out.line(text), {
+      read: collectAllGarbage,
+    }));
     await out.end();
   } else {
     // One JSON array holds every entry by design (-o jsonl streams).
