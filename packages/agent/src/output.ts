@@ -30,16 +30,13 @@ export function keyValueTable(rows: readonly (readonly [string, string])[]): str
  */
 export function columns(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h) => h.length);
-  for (const row of rows) widenColumns(widths, row);
-  return alignedLine(header, widths) + rows.map((row) => alignedLine(row, widths)).join('');
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, row[i]!.length);
+  }
+  return [header, ...rows].map((row) => `${alignedLine(row, widths)}\n`).join('');
 }
 
-/** Grows widths to fit the row's cells. */
-export function widenColumns(widths: number[], row: readonly string[]): void {
-  for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i] ?? 0, row[i]!.length);
-}
-
-/** One line of a columns() table: cells padded to the widths, the last one not. */
+/** One line of a columns() table, without its newline: cells padded to the widths, the last one not. */
 export function alignedLine(cells: readonly string[], widths: readonly number[]): string {
-  return `${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}\n`;
+  return cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
 }

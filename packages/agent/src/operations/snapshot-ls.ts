@@ -203,9 +203,9 @@ export async function writeSnapshotTable(
   }
   hooks.read?.();
   rows.sort();
-  await line(alignedLine(tableHeader, widths).slice(0, -1));
+  await line(alignedLine(tableHeader, widths));
   for (const cells of rows.rows()) {
-    const written = line(alignedLine(cells, widths).slice(0, -1));
+    const written = line(alignedLine(cells, widths));
     if (written) await written;
   }
   return { undecodable };

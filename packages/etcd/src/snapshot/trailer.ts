@@ -29,7 +29,7 @@ export interface TrailerOptions {
    * ring): for a caller that walks the db while the trailer is checked.
    */
   shareBlocks?: boolean;
-  /** false: hash on this thread even when large (no worker's memory; for callers bounding RSS). */
+  /** false: hash on this thread even for a large file (see checkTrailer). */
   inWorker?: boolean;
 }
 
