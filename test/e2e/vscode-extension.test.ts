@@ -16,11 +16,13 @@ import {
   contextMenu,
   editorTab,
   expandPath,
+  notifications,
   openViewContainer,
   openWorkbench,
   outputChannel,
   quickInput,
   runCommand,
+  runFromContextMenu,
   treeItems,
   treeItemsLabelled,
   view,
@@ -133,18 +135,28 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   await screenshot(page, artifacts, 'extension-1-backups');
 
   // Verify without a private key: metadata, signatures (the signer key is configured), payload sha256.
-  await contextMenu(page, backup, 'Verify Backup');
+  await runFromContextMenu(page, backup, 'Verify Backup', notifications(page, /Verifying|verified/));
   const verified = await waitForNotification(page, /verified/, 120_000);
   expect(await verified.textContent()).toContain(`backup prod/cp-1 ${backupId} verified`);
   await screenshot(page, artifacts, 'extension-2-verified');
 
   // With the private key (from lifeboat.privateKeys): decrypted, checked file by file, snapshot read.
-  await contextMenu(page, backup, 'Verify Backup with Private Key');
+  await runFromContextMenu(
+    page,
+    backup,
+    'Verify Backup with Private Key',
+    notifications(page, /Decrypting and verifying|decrypted, snapshot read/),
+  );
   await waitForNotification(page, /verified — \d+ checks passed \(decrypted, snapshot read\)/, 120_000);
 
   // Plan Restore: fetches (decrypts) to read the backed-up etcd.yaml; opens the runbook, the script, the diff.
-  await contextMenu(page, backup, 'Plan Restore');
   const diffTab = editorTab(page, /etcd\.yaml on /);
+  await runFromContextMenu(
+    page,
+    backup,
+    'Plan Restore',
+    notifications(page, /Planning the restore/).or(diffTab),
+  );
   await diffTab.waitFor({ state: 'visible', timeout: 120_000 });
   await expect(editorTab(page, 'RUNBOOK.md').count()).resolves.toBe(1);
   const diff = page.locator('.monaco-diff-editor').first();
@@ -162,8 +174,13 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   await screenshot(page, artifacts, 'extension-4-restore-plan');
 
   // Open Backup: decrypted into a private temp folder; the snapshot's objects as namespace → kind → name.
-  await contextMenu(page, backup, 'Open Backup');
   const opened = await view(page, 'Opened Backups');
+  await runFromContextMenu(
+    page,
+    backup,
+    'Open Backup',
+    notifications(page, /Opening/).or(treeItemsLabelled(opened, 'prod/cp-1')),
+  );
   await expandPath(opened, ['Kubernetes objects'], 120_000);
   await expect.poll(() => treeItems(opened).count(), { timeout: 60_000 }).toBeGreaterThan(3);
   await screenshot(page, artifacts, 'extension-5-opened');

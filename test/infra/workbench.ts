@@ -115,9 +115,28 @@ export async function waitForNotification(
   text: string | RegExp,
   timeoutMs = defaultTimeout,
 ): Promise<Locator> {
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+  const toast = notifications(page, text).first();
+  await toast.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async (error: unknown) => {
+    // Say what the workbench showed instead: an error toast names the cause in the CI log.
+    const shown = await visibleNotifications(page).catch(() => []);
+    throw new Error(
+      `no notification matching ${String(text)} within ${timeoutMs} ms; shown: ${JSON.stringify(shown)}`,
+      { cause: error },
+    );
+  });
   return toast;
+}
+
+/** Notification toasts, those containing text if given. */
+export function notifications(page: Page, text?: string | RegExp): Locator {
+  return page.locator('.notifications-toasts .notification-toast', text ? { hasText: text } : {});
+}
+
+/** The text of every notification toast now on screen. */
+export async function visibleNotifications(page: Page): Promise<string[]> {
+  return notifications(page)
+    .filter({ visible: true })
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
 }
 
 /** The bottom panel (Output, Problems, Terminal…). */
@@ -216,6 +235,36 @@ export async function contextMenu(
       .catch(() => false);
     if (closed) return;
     if (attempt === 3) throw new Error(`the context menu entry "${entry}" did not respond to three clicks`);
+  }
+}
+
+/**
+ * Runs a context-menu entry and waits until started (a progress or result
+ * notification, say) is visible. A menu can close without running its entry
+ * when the tree redraws under it (a busy machine makes that likelier), so
+ * the whole right-click is tried again, three times at most.
+ */
+export async function runFromContextMenu(
+  page: Page,
+  target: Locator,
+  entry: string,
+  started: Locator,
+  timeoutMs = defaultTimeout,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await contextMenu(page, target, entry, timeoutMs);
+    const ran = await started
+      .first()
+      .waitFor({ state: 'visible', timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (ran) return;
+    if (attempt === 3) {
+      const shown = await visibleNotifications(page).catch(() => []);
+      throw new Error(
+        `"${entry}" showed no sign of running after three tries; shown: ${JSON.stringify(shown)}`,
+      );
+    }
   }
 }
 
