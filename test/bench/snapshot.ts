@@ -4,6 +4,7 @@
 // values), (c) `lifeboat snapshot ls` of every key when that command exists,
 // with the peak RSS of each lifeboat command.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Context, cli, etcdTlsFlags, lifeboat, rounds } from './context.ts';
@@ -12,6 +13,8 @@ import { profileRun } from './profile.ts';
 import { Report } from './report.ts';
 
 const rssLimit = 128 * MiB;
+const openssl = '/usr/bin/openssl';
+const trailerFloor = 'openssl dgst -sha256 (the trailer check alone)';
 
 export function snapshotLsAvailable(): boolean {
   const res = spawnSync(process.execPath, [cli(), 'snapshot', 'ls', '--help'], { stdio: 'ignore' });
@@ -114,6 +117,16 @@ export async function snapshotSuite(ctx: Context, log: (text: string) => void): 
           return s;
         },
       },
+      // What lifeboat's check of the sha256 trailer costs on its own, with the same OpenSSL code
+      // Node hashes with: a floor for a status that checks the trailer, which etcdutl does not.
+      ...(existsSync(openssl)
+        ? [
+            {
+              name: trailerFloor,
+              run: () => measure({ command: openssl, args: ['dgst', '-sha256', saved] }),
+            },
+          ]
+        : []),
     ],
     log,
     failed,
@@ -122,6 +135,8 @@ export async function snapshotSuite(ctx: Context, log: (text: string) => void): 
   const lifeboatStatus = status.get('lifeboat snapshot status -w json')!;
   report.row('etcdutl snapshot status -w json', etcdutlStatus);
   report.row('lifeboat snapshot status -w json', lifeboatStatus);
+  const floor = status.get(trailerFloor);
+  if (floor) report.row(trailerFloor, floor, 'the sha256 alone: lifeboat checks it, etcdutl does not');
   const parse = (text: string | undefined) => {
     try {
       return text === undefined ? undefined : (JSON.parse(text) as Record<string, unknown>);
