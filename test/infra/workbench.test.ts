@@ -10,9 +10,11 @@ import { type CodeServer, startCodeServer } from './code-server.ts';
 import { packageFolder } from './vsix.ts';
 import {
   activityBarItem,
+  notifications,
   openViewContainer,
   openWorkbench,
   runCommand,
+  runFromContextMenu,
   treeItems,
   treeLabels,
   view,
@@ -71,5 +73,25 @@ it('names what the palette offers when a command is missing', async () => {
   // The palette matches fuzzily, so the near misses are listed.
   await expect(runCommand(browser.page, 'Fixture: No Such Command', 3000)).rejects.toThrow(
     /"Fixture: No Such Command" is not in the palette; it offers: .*"Fixture: Notify"/,
+  );
+});
+
+it('runs a context-menu entry on a tree item and waits until it shows', async () => {
+  const { page } = browser;
+  await openViewContainer(page, 'Fixture');
+  const beta = treeItems(await view(page, 'Items'), 'beta');
+  await runFromContextMenu(page, beta, 'Greet', notifications(page, 'Fixture greets beta'));
+  expect(await notifications(page, 'Fixture greets beta').count()).toBeGreaterThan(0);
+});
+
+it('says what was on screen when an entry shows no sign of running, or a notification never comes', async () => {
+  const { page } = browser;
+  const gamma = treeItems(await view(page, 'Items'), 'gamma');
+  // The entry runs (it greets gamma), but what the test waits for never appears: three tries.
+  await expect(
+    runFromContextMenu(page, gamma, 'Greet', notifications(page, 'never shown'), { startedWithinMs: 1000 }),
+  ).rejects.toThrow(/"Greet" showed no sign of running after three tries; shown: .*Fixture greets gamma/);
+  await expect(waitForNotification(page, 'never shown', 1000)).rejects.toThrow(
+    /no notification matching never shown within 1000 ms; shown: .*Fixture greets gamma/,
   );
 });

@@ -249,13 +249,13 @@ export async function runFromContextMenu(
   target: Locator,
   entry: string,
   started: Locator,
-  timeoutMs = defaultTimeout,
+  options: { timeoutMs?: number; startedWithinMs?: number } = {},
 ): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    await contextMenu(page, target, entry, timeoutMs);
+    await contextMenu(page, target, entry, options.timeoutMs);
     const ran = await started
       .first()
-      .waitFor({ state: 'visible', timeout: 15_000 })
+      .waitFor({ state: 'visible', timeout: options.startedWithinMs ?? 15_000 })
       .then(() => true)
       .catch(() => false);
     if (ran) return;
