@@ -204,10 +204,9 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   await screenshot(page, artifacts, 'extension-6-object-yaml');
 
   // Save as YAML, for a single-object restore: the save dialog is VS Code's own (a path box in code-server).
-  await contextMenu(page, object.nth(index), 'Save Object as YAML');
   const saved = join(dir, 'workspace', 'restored-config.yaml');
   const pathBox = quickInput(page).locator('input');
-  await pathBox.waitFor({ state: 'visible' });
+  await runFromContextMenu(page, object.nth(index), 'Save Object as YAML', pathBox);
   // The dialog fills in its own suggestion as it opens: replace it only once it is there.
   await expect.poll(() => pathBox.inputValue()).toMatch(/\.yaml$/);
   await pathBox.fill(saved);

@@ -162,22 +162,15 @@ function hashInWorker(db: BoltDb, signal: AbortSignal | undefined, share: boolea
     },
   });
   db.shareBlocks(shared);
+  let onAbort: (() => void) | undefined;
   return new Promise<Hashed>((resolve, reject) => {
-    const onAbort = () => reject(signal!.reason);
+    onAbort = () => reject(signal!.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const done = () => {
-      signal?.removeEventListener('abort', onAbort);
-      shared?.stop();
-      db.shareBlocks(undefined);
-      void worker.terminate();
-    };
     worker.once('message', (m: { digest?: Uint8Array; stored?: Uint8Array; shrankAt?: number }) => {
-      done();
       if (m.shrankAt !== undefined) reject(shrank(db.path, m.shrankAt));
       else resolve({ digest: Buffer.from(m.digest!), stored: Buffer.from(m.stored!) });
     });
     worker.once('error', (err) => {
-      done();
       reject(
         new LifeboatError('io', `cannot read ${db.path} to check its sha256 trailer: ${err.message}`, {
           cause: err,
@@ -185,10 +178,11 @@ function hashInWorker(db: BoltDb, signal: AbortSignal | undefined, share: boolea
       );
     });
     worker.once('exit', (code) => {
-      done();
       reject(new LifeboatError('io', `the sha256 check of ${db.path} stopped (worker exit ${code})`));
     });
   }).finally(() => {
+    // However it settled (result, error, exit, abort): no listener, no ring, no worker left.
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
     shared?.stop();
     db.shareBlocks(undefined);
     void worker.terminate();
