@@ -4,7 +4,7 @@
 // which grows slowly here: 25-30 MiB of dead chunks used to wait for one. A minor
 // GC on a timer (well under a millisecond each) bounds that to what arrives
 // between two ticks.
-import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 type Gc = (options: { type: 'minor' | 'major' }) => void;
@@ -76,20 +76,10 @@ export function noTurbofan(): void {
  * one is due (21 in that backup), atomically; the pauses do not matter to a CLI. Backup: 15.3 ->
  * 11.3 s CPU, RSS +15 MiB.
  *
- * `externalAboveBytes` adds a full GC whenever Buffer memory (V8's external memory: live
- * Buffers and dead ones not yet collected) passes that bound, checked every 100 ms, for
- * commands whose promoted buffers must not wait for V8's own external-memory limit, ~64 MiB
- * above the last full GC (`snapshot save`: 149 MiB peak RSS at 1 GiB without it). A quarter of
- * what `snapshot save` receives outlives two minor GCs, waiting in a queue under backpressure,
- * and is promoted: ~8 MiB/s. A full GC every 500 ms, as before, did 34-72 per GiB; with a
- * 24 MiB bound 4-6, for ~0.6 s less CPU and 95-99 -> 103-107 MiB peak RSS.
+ * (`snapshot save` used to add a full GC whenever Buffer memory passed 24 MiB: its messages
+ * waited in a write queue, were promoted, and piled up dead. Since its file sink writes each
+ * message at once (operations/file-sink.ts) they die young: 1 GiB peaks at 91-93 MiB either way.)
  */
-export function fewerFullGcs(options: { externalAboveBytes?: number } = {}): void {
+export function fewerFullGcs(): void {
   setFlagsFromString('--no-incremental-marking');
-  const collect = gc;
-  const above = options.externalAboveBytes;
-  if (above === undefined || !collect) return;
-  setInterval(() => {
-    if (getHeapStatistics().external_memory > above) collect({ type: 'major' });
-  }, 100).unref();
 }

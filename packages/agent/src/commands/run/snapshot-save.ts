@@ -46,7 +46,7 @@ export function summary(saved: SavedSnapshot): string {
 }
 
 export async function snapshotSave(args: SnapshotSaveArgs, io: Io): Promise<number> {
-  fewerFullGcs({ externalAboveBytes: 24 * 1024 * 1024 });
+  fewerFullGcs();
   const origin: SnapshotOrigin = args.rawDb
     ? { kind: 'raw-db', path: args.rawDb }
     : {
