@@ -27,7 +27,34 @@ interface VitestReport {
   numPendingTests: number;
   numTodoTests: number;
   numFailedTestSuites: number;
-  testResults: { name: string; status: string; message?: string; assertionResults: unknown[] }[];
+  testResults: {
+    name: string;
+    status: string;
+    message?: string;
+    assertionResults: { fullName: string; status: string; failureMessages: string[] }[];
+  }[];
+}
+
+// CI shows only the tail of its log, so each failure is repeated here, short:
+// the test's name and the first lines of its error.
+function failureLines(w: string, r: VitestReport): string[] {
+  const lines: string[] = [];
+  const head = (text: string) =>
+    text
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .slice(0, 4)
+      .map((l) => `      ${l.slice(0, 240)}`);
+  for (const file of r.testResults) {
+    const where = `${w}/${file.name.split(`/${w}/`).pop()}`;
+    const failedTests = file.assertionResults.filter((a) => a.status === 'failed');
+    if (file.status === 'failed' && failedTests.length === 0) {
+      lines.push(`  ✗ ${where} (the file failed outside its tests)`, ...head(file.message ?? ''));
+    }
+    for (const a of failedTests)
+      lines.push(`  ✗ ${where} > ${a.fullName}`, ...head(a.failureMessages[0] ?? ''));
+  }
+  return lines;
 }
 
 const workspaces = pkg.workspaces.filter((w) => filters.length === 0 || filters.includes(w));
@@ -44,6 +71,7 @@ const testStatus = buildStatus === 0 ? phase('tests', 'turbo', turboArgs) : 1;
 let passed = 0;
 let failed = buildStatus === 0 ? 0 : 1;
 let skipped = 0;
+const failures: string[] = [];
 console.log('\n=== results');
 for (const w of workspaces) {
   const file = join(root, w, '.reports/vitest.json');
@@ -57,9 +85,9 @@ for (const w of workspaces) {
   // A test file that failed without a failed test (it did not load, or a beforeAll
   // threw and its tests were skipped) counts as one failure.
   const brokenFiles = r.testResults.filter(
-    (t) =>
-      t.status === 'failed' && !t.assertionResults.some((a) => (a as { status: string }).status === 'failed'),
+    (t) => t.status === 'failed' && !t.assertionResults.some((a) => a.status === 'failed'),
   ).length;
+  failures.push(...failureLines(w, r));
   passed += r.numPassedTests;
   failed += r.numFailedTests + brokenFiles;
   skipped += r.numPendingTests + r.numTodoTests;
@@ -67,6 +95,7 @@ for (const w of workspaces) {
     `${w.padEnd(18)} ${r.numPassedTests} passed, ${r.numFailedTests + brokenFiles} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
   );
 }
+if (failures.length > 0) console.log(`\n=== failed tests\n${failures.join('\n')}\n`);
 if (testStatus !== 0 && failed === 0) failed = 1; // turbo failed for a reason no report shows
 writeFileSync(join(root, '.reports-summary.json'), JSON.stringify({ passed, failed, skipped }));
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
