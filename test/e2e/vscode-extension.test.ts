@@ -137,7 +137,7 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   // Verify without a private key: metadata, signatures (the signer key is configured), payload sha256.
   await runFromContextMenu(page, backup, 'Verify Backup', notifications(page, /Verifying|verified/));
   const verified = await waitForNotification(page, /verified/, 120_000);
-  expect(await verified.textContent()).toContain(`backup prod/cp-1 ${backupId} verified`);
+  expect(verified).toContain(`backup prod/cp-1 ${backupId} verified`);
   await screenshot(page, artifacts, 'extension-2-verified');
 
   // With the private key (from lifeboat.privateKeys): decrypted, checked file by file, snapshot read.
@@ -212,8 +212,8 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   await pathBox.fill(saved);
   await expect.poll(() => pathBox.inputValue()).toBe(saved);
   await page.keyboard.press('Enter');
-  const toast = await waitForNotification(page, /saved ConfigMap/, 30_000);
-  expect(await toast.textContent()).toContain(saved);
+  const savedNote = await waitForNotification(page, /saved ConfigMap/, 30_000);
+  expect(savedNote).toContain(saved);
   const yaml = await readFile(saved, 'utf8');
   expect(yaml).toMatch(/^apiVersion: v1\nkind: ConfigMap\n/);
   expect(((await stat(saved)).mode & 0o777).toString(8)).toBe('600');

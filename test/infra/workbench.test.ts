@@ -10,6 +10,7 @@ import { type CodeServer, startCodeServer } from './code-server.ts';
 import { packageFolder } from './vsix.ts';
 import {
   activityBarItem,
+  notificationCenter,
   notifications,
   openViewContainer,
   openWorkbench,
@@ -18,6 +19,7 @@ import {
   treeItems,
   treeLabels,
   view,
+  visibleNotifications,
   waitForNotification,
 } from './workbench.ts';
 
@@ -64,9 +66,25 @@ it('opens a view container and finds its views and tree items', async () => {
 it('runs a command from the palette and sees its notification', async () => {
   const { page } = browser;
   await runCommand(page, 'Fixture: Notify');
-  const toast = await waitForNotification(page, 'Fixture says hello');
-  expect(await toast.textContent()).toContain('Fixture says hello');
+  expect(await waitForNotification(page, 'Fixture says hello')).toContain('Fixture says hello');
   await screenshot(page, artifacts, 'fixture-notification');
+});
+
+it('finds a notification that VS Code kept from the toasts, in the notification center', async () => {
+  const { page } = browser;
+  await runCommand(page, 'Fixture: Notify Five at Once');
+  await notifications(page, 'Fixture burst 1').waitFor({ state: 'visible' });
+  // At most three new toasts per 800 ms: the fifth never shows as one.
+  const toasts = (await visibleNotifications(page)).filter((t) => t.includes('Fixture burst'));
+  expect(toasts.length).toBeLessThanOrEqual(3);
+  expect(toasts.join()).not.toContain('Fixture burst 5');
+  expect(await waitForNotification(page, 'Fixture burst 5', 10_000)).toContain('Fixture burst 5');
+  expect(await notificationCenter(page)).toEqual(
+    expect.arrayContaining([
+      expect.stringContaining('Fixture burst 4'),
+      expect.stringContaining('Fixture burst 1'),
+    ]),
+  );
 });
 
 it('names what the palette offers when a command is missing', async () => {

@@ -109,22 +109,60 @@ export async function treeLabels(root: Page | Locator): Promise<string[]> {
     .evaluateAll((els) => els.map((e) => e.textContent ?? ''));
 }
 
-/** Waits for a notification toast containing text and returns it. */
+/**
+ * Waits until a notification containing text has been shown, and returns its
+ * text. A toast alone is not proof either way: VS Code toasts at most three
+ * new notifications per 800 ms (the rest go only to the notification center)
+ * and hides an info toast after 10 s. So while no toast matches, the
+ * notification center, which keeps every notification, is read every few
+ * seconds too.
+ */
 export async function waitForNotification(
   page: Page,
   text: string | RegExp,
   timeoutMs = defaultTimeout,
-): Promise<Locator> {
-  const toast = notifications(page, text).first();
-  await toast.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async (error: unknown) => {
-    // Say what the workbench showed instead: an error toast names the cause in the CI log.
-    const shown = await visibleNotifications(page).catch(() => []);
-    throw new Error(
-      `no notification matching ${String(text)} within ${timeoutMs} ms; shown: ${JSON.stringify(shown)}`,
-      { cause: error },
-    );
-  });
-  return toast;
+): Promise<string> {
+  const matches = (shown: string) => (typeof text === 'string' ? shown.includes(text) : text.test(shown));
+  const deadline = Date.now() + timeoutMs;
+  let centerReadAt = Date.now();
+  for (;;) {
+    const toasts = await visibleNotifications(page).catch(() => []);
+    const toast = toasts.find(matches);
+    if (toast !== undefined) return toast;
+    const last = Date.now() > deadline;
+    if (last || Date.now() - centerReadAt > centerEveryMs) {
+      const kept = await notificationCenter(page);
+      const found = kept.find(matches);
+      if (found !== undefined) return found;
+      centerReadAt = Date.now();
+      // Say what the workbench showed instead: an error notification names the cause in the CI log.
+      if (last) {
+        throw new Error(
+          `no notification matching ${String(text)} within ${timeoutMs} ms; shown: ${JSON.stringify(toasts)}; in the notification center: ${JSON.stringify(kept)}`,
+        );
+      }
+    }
+    await page.waitForTimeout(200);
+  }
+}
+
+const centerEveryMs = 5000;
+
+/**
+ * The text of every notification in the notification center, newest first.
+ * The center is opened to read it and closed again; while it is open, new
+ * notifications do not toast, so it stays open only for the read.
+ */
+export async function notificationCenter(page: Page): Promise<string[]> {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const center = page.locator('.notifications-center');
+  await center.waitFor({ state: 'visible', timeout: defaultTimeout });
+  const texts = await center
+    .locator('.notification-list-item')
+    .evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
+  await runCommand(page, 'Notifications: Hide Notifications');
+  await center.waitFor({ state: 'hidden', timeout: defaultTimeout });
+  return texts;
 }
 
 /** Notification toasts, those containing text if given. */
