@@ -13,6 +13,7 @@ import { type CodeServer, startCodeServer } from '../infra/code-server.ts';
 import { type EtcdCluster, fillEtcd, type Minio, startEtcd, startMinio } from '../infra/index.ts';
 import { packageExtension } from '../infra/vsix.ts';
 import {
+  clickUntil,
   contextMenu,
   editorTab,
   expandPath,
@@ -188,15 +189,12 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   expect(((await stat(join(tmp, openedDir!))).mode & 0o777).toString(8)).toBe('700');
 
   // An object's YAML, read-only, as kubectl would apply it.
-  const kind = await expandPath(opened, ['team-00', /^ConfigMap/]);
-  const object = opened.getByRole('treeitem').filter({ has: page.locator('.label-name') });
-  const index = await object.evaluateAll(
-    (rows, after) => rows.findIndex((_row, i) => i > 0 && rows[i - 1]?.textContent === after),
-    await kind.textContent(),
-  );
-  await object.nth(index).click();
-  const yamlTab = editorTab(page, /\.yaml$/).last();
-  await yamlTab.waitFor({ state: 'visible', timeout: 60_000 });
+  // team-00's ConfigMaps are the first config-… rows: the namespaces after it are collapsed.
+  await expandPath(opened, ['team-00', /^ConfigMap/]);
+  const object = treeItemsLabelled(opened, /^config-\d+$/).first();
+  const name = (await object.locator('.label-name').textContent())!.trim();
+  const yamlTab = editorTab(page, `${name}.yaml`);
+  await clickUntil(object, yamlTab, { withinMs: 30_000 });
   const editor = page.locator('.editor-instance .monaco-editor').last();
   await expect
     .poll(() => editor.textContent(), { timeout: 30_000 })
@@ -206,7 +204,7 @@ it('lists the backup from MinIO, verifies it, plans a restore with the etcd.yaml
   // Save as YAML, for a single-object restore: the save dialog is VS Code's own (a path box in code-server).
   const saved = join(dir, 'workspace', 'restored-config.yaml');
   const pathBox = quickInput(page).locator('input');
-  await runFromContextMenu(page, object.nth(index), 'Save Object as YAML', pathBox);
+  await runFromContextMenu(page, object, 'Save Object as YAML', pathBox);
   // The dialog fills in its own suggestion as it opens: replace it only once it is there.
   await expect.poll(() => pathBox.inputValue()).toMatch(/\.yaml$/);
   await pathBox.fill(saved);

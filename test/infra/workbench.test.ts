@@ -10,6 +10,7 @@ import { type CodeServer, startCodeServer } from './code-server.ts';
 import { packageFolder } from './vsix.ts';
 import {
   activityBarItem,
+  clickUntil,
   notificationCenter,
   notifications,
   openViewContainer,
@@ -100,6 +101,17 @@ it('runs a context-menu entry on a tree item and waits until it shows', async ()
   const beta = treeItems(await view(page, 'Items'), 'beta');
   await runFromContextMenu(page, beta, 'Greet', notifications(page, 'Fixture greets beta'));
   expect(await notifications(page, 'Fixture greets beta').count()).toBeGreaterThan(0);
+});
+
+it('clicks a tree item until what its command shows is there, and says so when nothing comes', async () => {
+  const { page } = browser;
+  await openViewContainer(page, 'Fixture');
+  const note = treeItems(await view(page, 'Notes'), 'a note');
+  await clickUntil(note, notifications(page, 'Fixture opened a note'));
+  const alpha = treeItems(await view(page, 'Items'), 'alpha');
+  await expect(clickUntil(alpha, notifications(page, 'never shown'), { withinMs: 500 })).rejects.toThrow(
+    'clicking "alpha" showed nothing after three tries',
+  );
 });
 
 it('says what was on screen when an entry shows no sign of running, or a notification never comes', async () => {

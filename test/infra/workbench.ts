@@ -307,6 +307,31 @@ export async function runFromContextMenu(
 }
 
 /**
+ * Clicks target until shown is visible, three times at most: a click that
+ * lands while a tree redraws under it only selects the row (or nothing), so
+ * the command behind it never runs.
+ */
+export async function clickUntil(
+  target: Locator,
+  shown: Locator,
+  options: { withinMs?: number } = {},
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await target.click();
+    const appeared = await shown
+      .first()
+      .waitFor({ state: 'visible', timeout: options.withinMs ?? 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (appeared) return;
+    if (attempt === 3) {
+      const label = (await target.textContent().catch(() => null)) ?? String(target);
+      throw new Error(`clicking "${label.trim()}" showed nothing after three tries`);
+    }
+  }
+}
+
+/**
  * Tree items by their visible label (the .label-name text), not their
  * accessible name: VS Code reads an item's tooltip out as its name.
  */
