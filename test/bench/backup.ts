@@ -4,49 +4,18 @@
 //     of the snapshot and /etc/kubernetes, gpg --encrypt to a recipient, then
 //     upload of the file to S3 (the AWS SDK's multipart Upload, test/bench/upload.ts),
 // (3) `lifeboat backup` to the same S3 (one stream: snapshot → tar → zstd → OpenPGP → S3).
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import * as openpgp from 'openpgp';
 import { ensureBinary } from '../infra/binaries.ts';
-import { createGpgHome } from '../infra/gpg.ts';
 import { startMinio } from '../infra/minio.ts';
+import { auditorKey } from './auditor.ts';
+import { objects, removeAll } from './bucket.ts';
 import { type Context, etcdTlsFlags, lifeboat, rounds } from './context.ts';
 import { formatBytes, GiB, MiB, measure, median, type Sample } from './measure.ts';
 import { profileRun } from './profile.ts';
 import { Report } from './report.ts';
 
 const uploadScript = join(import.meta.dirname, 'upload.ts');
-
-async function objects(
-  s3: S3Client,
-  bucket: string,
-  prefix: string,
-): Promise<{ key: string; size: number }[]> {
-  const found: { key: string; size: number }[] = [];
-  let token: string | undefined;
-  do {
-    const page = await s3.send(
-      new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix,
-        ...(token && { ContinuationToken: token }),
-      }),
-    );
-    for (const o of page.Contents ?? []) found.push({ key: o.Key!, size: o.Size ?? 0 });
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  return found;
-}
-
-/** Frees MinIO's disk between runs (4 GiB runs would otherwise keep every copy). */
-async function removeAll(s3: S3Client, bucket: string, prefix: string): Promise<void> {
-  const keys = await objects(s3, bucket, prefix);
-  if (keys.length === 0) return;
-  await s3.send(
-    new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((k) => ({ Key: k.key })) } }),
-  );
-}
 
 export async function backupSuite(ctx: Context, log: (text: string) => void): Promise<Report> {
   const { cluster, work } = ctx;
@@ -60,19 +29,9 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
   ctx.defer(() => minio.stop());
   const s3 = minio.client();
   ctx.defer(async () => s3.destroy());
-  const gpg = await createGpgHome();
-  ctx.defer(() => gpg.remove());
+  const auditor = await auditorKey(work);
+  ctx.defer(() => auditor.gpg.remove());
   const { gpg: gpgBin } = await ensureBinary('gpg');
-
-  // One recipient for both: the auditor's public key (curve 25519, openpgp.js's and GnuPG's default).
-  const key = await openpgp.generateKey({
-    userIDs: [{ name: 'Bench auditor', email: 'auditor@bench.invalid' }],
-    format: 'armored',
-  });
-  const recipientFile = join(work, 'auditor.pub.asc');
-  await writeFile(recipientFile, key.publicKey);
-  await gpg.run(['--import'], key.publicKey);
-  const fingerprint = (await openpgp.readKey({ armoredKey: key.publicKey })).getFingerprint().toUpperCase();
 
   const manualDir = join(work, 'manual');
   await mkdir(manualDir);
@@ -93,7 +52,7 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
         '--store',
         store,
         '--recipient',
-        recipientFile,
+        auditor.publicKeyFile,
         '--kubernetes-dir',
         tree,
         ...etcdTlsFlags(cluster),
@@ -142,14 +101,14 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
             command: gpgBin!,
             args: [
               '--homedir',
-              gpg.home,
+              auditor.gpg.home,
               '--batch',
               '--no-tty',
               '--trust-model',
               'always',
               '--encrypt',
               '--recipient',
-              fingerprint,
+              auditor.fingerprint,
               '--output',
               pgp,
               tgz,

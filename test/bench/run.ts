@@ -1,4 +1,4 @@
-// `npm run bench [-- snapshot|backup ...] [--size 1GiB] [--runs 3] [--markdown FILE] [--profile DIR] [--bundle]`
+// `npm run bench [-- snapshot|backup|restore ...] [--size 1GiB] [--runs 3] [--markdown FILE] [--profile DIR] [--bundle]`
 //
 // Benchmarks, not timed tests: every figure is a ratio against a baseline
 // measured in the same run on the same machine (etcdctl, etcdutl, the manual
@@ -22,15 +22,17 @@ import { backupSuite } from './backup.ts';
 import { type Context, cli, root, sourceCli, useCli } from './context.ts';
 import { formatBytes, GiB, killRunning, parseSize, removeScratch, rssMethod } from './measure.ts';
 import type { Report } from './report.ts';
+import { restoreSuite } from './restore.ts';
 import { snapshotSuite } from './snapshot.ts';
 
-const suites = { snapshot: snapshotSuite, backup: backupSuite } as const;
+const suites = { snapshot: snapshotSuite, backup: backupSuite, restore: restoreSuite } as const;
 type SuiteName = keyof typeof suites;
 
-const usage = `usage: npm run bench -- [snapshot] [backup] [--size 1GiB] [--runs 3] [--markdown FILE] [--profile DIR] [--bundle]
+const usage = `usage: npm run bench -- [snapshot] [backup] [restore] [--size 1GiB] [--runs 3] [--markdown FILE] [--profile DIR] [--bundle]
   snapshot   issue 3: snapshot save / status / ls vs etcdctl and etcdutl
   backup     issue 4: lifeboat backup vs etcdctl and vs tar + gpg + upload
-  (no suite runs both)
+  restore    lifeboat fetch and verify --key vs download + gpg -d | tar + sha256sum
+  (no suite runs all three)
   --size     etcd database size to fill to: 256MiB for a quick run, 1GiB (default), 4GiB
   --runs     runs per command; the median is reported (default 3)
   --markdown also write the tables and the machine to FILE
