@@ -78,7 +78,7 @@ export function noTurbofan(): void {
  *
  * (`snapshot save` used to add a full GC whenever Buffer memory passed 24 MiB: its messages
  * waited in a write queue, were promoted, and piled up dead. Since its file sink writes each
- * message at once (operations/file-sink.ts) they die young: 1 GiB peaks at 91-93 MiB either way.)
+ * message at once (core's file-sink.ts) they die young: 1 GiB peaks at 91-93 MiB either way.)
  */
 export function fewerFullGcs(): void {
   setFlagsFromString('--no-incremental-marking');

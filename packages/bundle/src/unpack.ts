@@ -14,12 +14,24 @@
 //   could plant them). Directories are 0700 while filled and get their
 //   archive mode (and mtime) last, so a read-only directory can still be
 //   filled. mtimes are kept; owners only with `preserveOwner` (as root).
-import { createWriteStream } from 'node:fs';
-import { chmod, lchown, lstat, lutimes, mkdir, readdir, rename, rm, symlink, utimes } from 'node:fs/promises';
+import {
+  chmod,
+  type FileHandle,
+  lchown,
+  lstat,
+  lutimes,
+  mkdir,
+  open,
+  readdir,
+  rename,
+  rm,
+  symlink,
+  utimes,
+} from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { LifeboatError } from '@lifeboat/core';
+import { FileSink, LifeboatError } from '@lifeboat/core';
 import { io, ioError } from './io-error.ts';
 import { type BundleSummary, type ReadBundleOptions, readBundle } from './read-bundle.ts';
 import { refuse, SymlinkMap, safeComponents } from './safe-path.ts';
@@ -131,15 +143,24 @@ export async function unpack(source: Readable, options: UnpackOptions): Promise<
 }
 
 async function extractFile(absolute: string, header: TarHeader, body: Readable, options: UnpackOptions) {
-  // 'wx' is O_CREAT|O_EXCL: fails on anything already there, a symlink included.
-  const file = createWriteStream(absolute, { flags: 'wx', mode: 0o600 });
+  let handle: FileHandle;
   try {
-    await pipeline(body, file, options.signal ? { signal: options.signal } : {});
+    // 'wx' is O_CREAT|O_EXCL: fails on anything already there, a symlink included.
+    handle = await open(absolute, 'wx', 0o600);
   } catch (err) {
+    body.resume();
     if ((err as NodeJS.ErrnoException).code === 'EEXIST')
       refuse(header.path, 'it appears twice in the archive');
+    throw ioError(`create ${absolute}`, err);
+  }
+  try {
+    // Written in place in small slices, as `snapshot save` writes (core's file-sink.ts says why).
+    await pipeline(body, new FileSink(handle), options.signal ? { signal: options.signal } : {});
+  } catch (err) {
     if (typeof (err as NodeJS.ErrnoException).syscall === 'string') throw ioError(`write ${absolute}`, err);
     throw err;
+  } finally {
+    await handle.close().catch(() => {});
   }
   await io(`set the mode of ${absolute}`, async () => {
     if (options.preserveOwner) await lchown(absolute, header.uid, header.gid);

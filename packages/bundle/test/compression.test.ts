@@ -22,6 +22,23 @@ describe('compression', () => {
     expect(sha256(await collect(Readable.from([packed]).pipe(decompressor(kind))))).toBe(sha256(data));
   });
 
+  it.each(['zstd', 'gzip'] as const)(
+    "%s decompresses in 128 KiB chunks, as it compresses (zlib's 16 KiB would cost 8× the round trips)",
+    async (kind) => {
+      const sizes = async (stream: NodeJS.ReadableStream) => {
+        const seen: number[] = [];
+        for await (const chunk of stream) seen.push((chunk as Buffer).length);
+        return seen;
+      };
+      const big = Buffer.concat(Array.from({ length: 8 }, () => data));
+      const packed = await collect(Readable.from([big]).pipe(compressor(kind)));
+      const out = await sizes(Readable.from([packed]).pipe(decompressor(kind)));
+      expect(out.reduce((a, b) => a + b, 0)).toBe(big.length);
+      expect(Math.max(...out)).toBe(128 * 1024);
+      expect(out.length).toBeLessThanOrEqual(Math.ceil(big.length / (128 * 1024)) + 2);
+    },
+  );
+
   it('writes zstd frames with a content checksum that the zstd CLI verifies', async () => {
     const file = join(work.path, 'x.zst');
     await writeFile(file, await collect(Readable.from([data]).pipe(compressor('zstd'))));

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { lstat, mkdir, readdir, readFile, readlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -336,6 +337,27 @@ describe('unpack cancellation', () => {
     });
     expect(source.destroyed).toBe(true);
     expect(await leftovers()).toEqual([]);
+  });
+
+  it('reports a full disk while a file is written as an io error naming it, and keeps nothing', async (ctx) => {
+    // A 512 KiB tmpfs: the 1 MiB snapshot cannot fit (mounting needs root; elsewhere this is skipped).
+    const small = join(work.path, `tmpfs-${n}`);
+    await mkdir(small);
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', small]);
+    if (mounted.status !== 0) {
+      console.warn(`SKIPPED: cannot mount a tmpfs here: ${mounted.stderr}`);
+      ctx.skip();
+    }
+    try {
+      const target = join(small, 'restore');
+      await expect(unpack(chunked(await bundle('none'), 64 * 1024), { dest: target })).rejects.toMatchObject({
+        code: 'io',
+        message: expect.stringMatching(/^cannot write .*etcd\/snapshot\.db.*the disk is full$/),
+      });
+      expect(await readdir(small)).toEqual([]);
+    } finally {
+      spawnSync('umount', [small]);
+    }
   });
 
   it('reports a disk problem as an io error and keeps nothing', async () => {

@@ -5,7 +5,7 @@
 import { open, rename, rm, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { isLifeboatError, LifeboatError, parseDuration } from '@lifeboat/core';
+import { FileSink, isLifeboatError, LifeboatError, parseDuration } from '@lifeboat/core';
 import {
   defaultDialTimeoutMs,
   EtcdClient,
@@ -17,7 +17,6 @@ import {
   splitEndpoints,
 } from '@lifeboat/etcd';
 import { discoverEtcd } from './discover.ts';
-import { FileSink } from './file-sink.ts';
 
 export type SnapshotOrigin =
   | { kind: 'etcd'; connection: EtcdClientOptions }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DigestStream, readBundle, snapshotPath } from '@lifeboat/bundle';
-import { LifeboatError } from '@lifeboat/core';
+import { FileSink, LifeboatError } from '@lifeboat/core';
 import { type SnapshotStatus, snapshotStatus } from '@lifeboat/etcd';
 import { type DecryptionKey, decryptStream } from '@lifeboat/pgp';
 import type { BackupStore } from '@lifeboat/stores';
@@ -107,7 +107,11 @@ export async function verifyBackup(o: VerifyOptions): Promise<VerifyReport> {
             return;
           }
           const file = await open(snapshotFile, 'wx', 0o600);
-          await pipeline(body, file.createWriteStream());
+          try {
+            await pipeline(body, new FileSink(file));
+          } finally {
+            await file.close();
+          }
         },
       );
       const result = await decrypted.verified;

@@ -1,4 +1,4 @@
-// `snapshot save`'s file writer: the file holds exactly the bytes written, in
+// FileSink, the file writer of `snapshot save`, `fetch` and `verify --key`: the file holds exactly the bytes written, in
 // order, whatever the chunk sizes and however the file takes them, in writes
 // of at most 32 KiB; it stops at the first error (upstream or its own) without
 // a clean finish; and each chunk is in the file before the next is taken.
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileSink, writeSliceBytes } from '../src/operations/file-sink.ts';
+import { FileSink, writeSliceBytes } from '../src/file-sink.ts';
 
 /** A file stand-in that records writes, takes at most `maxPerWrite` bytes per call, and can fail once. */
 function fakeFile(options: { maxPerWrite?: number; failingWrite?: number } = {}) {
