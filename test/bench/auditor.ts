@@ -5,6 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as openpgp from 'openpgp';
 import { createGpgHome, type Gpg } from '../infra/gpg.ts';
+import type { Context } from './context.ts';
 
 export interface AuditorKey {
   gpg: Gpg;
@@ -13,9 +14,11 @@ export interface AuditorKey {
   fingerprint: string;
 }
 
-/** The caller removes `gpg` when done. */
-export async function auditorKey(dir: string): Promise<AuditorKey> {
+/** The key files go to ctx.work; the GnuPG home is removed at the end of the run. */
+export async function auditorKey(ctx: Context): Promise<AuditorKey> {
+  const dir = ctx.work;
   const gpg = await createGpgHome();
+  ctx.defer(() => gpg.remove());
   const key = await openpgp.generateKey({
     userIDs: [{ name: 'Bench auditor', email: 'auditor@bench.invalid' }],
     format: 'armored',

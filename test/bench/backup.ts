@@ -7,9 +7,8 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ensureBinary } from '../infra/binaries.ts';
-import { startMinio } from '../infra/minio.ts';
 import { auditorKey } from './auditor.ts';
-import { objects, removeAll } from './bucket.ts';
+import { benchBucket, objects, removeAll } from './bucket.ts';
 import { type Context, etcdTlsFlags, lifeboat, rounds } from './context.ts';
 import { formatBytes, GiB, MiB, measure, median, type Sample } from './measure.ts';
 import { profileRun } from './profile.ts';
@@ -25,12 +24,8 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
   );
 
   log('starting MinIO and a throwaway GnuPG home');
-  const minio = await startMinio();
-  ctx.defer(() => minio.stop());
-  const s3 = minio.client();
-  ctx.defer(async () => s3.destroy());
-  const auditor = await auditorKey(work);
-  ctx.defer(() => auditor.gpg.remove());
+  const { minio, s3, store } = await benchBucket(ctx);
+  const auditor = await auditorKey(ctx);
   const { gpg: gpgBin } = await ensureBinary('gpg');
 
   const manualDir = join(work, 'manual');
@@ -43,7 +38,6 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
   };
   let manualSize = 0;
   let lifeboatSize = 0;
-  const store = `s3://${minio.bucket}/lifeboat?endpoint=${encodeURIComponent(minio.endpoint)}&pathStyle=true`;
 
   const backupCommand = (node: string) =>
     lifeboat(

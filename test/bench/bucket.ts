@@ -1,6 +1,25 @@
-// The benchmark's objects in MinIO: list them under a prefix, and delete them
-// between runs (4 GiB runs would otherwise keep every copy on disk).
+// The benchmarks' S3: a MinIO on loopback for the suite (stopped at the end),
+// the store URL lifeboat writes to, and the objects under a prefix, listed or
+// deleted between runs (4 GiB runs would otherwise keep every copy on disk).
 import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+import { type Minio, startMinio } from '../infra/minio.ts';
+import type { Context } from './context.ts';
+
+export interface BenchBucket {
+  minio: Minio;
+  s3: S3Client;
+  /** lifeboat's --store for the prefix "lifeboat/". */
+  store: string;
+}
+
+export async function benchBucket(ctx: Context): Promise<BenchBucket> {
+  const minio = await startMinio();
+  ctx.defer(() => minio.stop());
+  const s3 = minio.client();
+  ctx.defer(async () => s3.destroy());
+  const store = `s3://${minio.bucket}/lifeboat?endpoint=${encodeURIComponent(minio.endpoint)}&pathStyle=true`;
+  return { minio, s3, store };
+}
 
 export async function objects(
   s3: S3Client,

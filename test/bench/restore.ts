@@ -10,9 +10,8 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureBinary } from '../infra/binaries.ts';
-import { startMinio } from '../infra/minio.ts';
 import { auditorKey } from './auditor.ts';
-import { objects } from './bucket.ts';
+import { benchBucket, objects } from './bucket.ts';
 import { type Context, etcdTlsFlags, lifeboat, rounds } from './context.ts';
 import { formatBytes, MiB, measure, median, type Sample } from './measure.ts';
 import { profileRun } from './profile.ts';
@@ -34,14 +33,9 @@ export async function restoreSuite(ctx: Context, log: (text: string) => void): P
   );
 
   log('starting MinIO and a throwaway GnuPG home with the auditor key');
-  const minio = await startMinio();
-  ctx.defer(() => minio.stop());
-  const s3 = minio.client();
-  ctx.defer(async () => s3.destroy());
-  const auditor = await auditorKey(work);
-  ctx.defer(() => auditor.gpg.remove());
+  const { minio, s3, store } = await benchBucket(ctx);
+  const auditor = await auditorKey(ctx);
   const { gpg } = await ensureBinary('gpg');
-  const store = `s3://${minio.bucket}/lifeboat?endpoint=${encodeURIComponent(minio.endpoint)}&pathStyle=true`;
 
   log('taking the backup to restore (not timed)');
   const taken = await measure(
