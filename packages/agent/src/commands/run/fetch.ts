@@ -5,9 +5,12 @@ import { fetchBackup } from '../../operations/fetch.ts';
 import { readerKeys } from '../../operations/keys.ts';
 import { storeFromSettings } from '../../operations/open-store.ts';
 import { json } from '../../output.ts';
+import { fewerFullGcs, noTimedMinorGcs } from '../../young-gc.ts';
 import type { FetchArgs } from '../fetch.ts';
 
 export async function fetch(args: FetchArgs, io: Io): Promise<number> {
+  fewerFullGcs();
+  noTimedMinorGcs();
   const store = await storeFromSettings(
     {
       store: args.store,
