@@ -10,7 +10,7 @@ import { ensureBinary } from '../infra/binaries.ts';
 import { auditorKey } from './auditor.ts';
 import { benchBucket, objects, removeAll } from './bucket.ts';
 import { type Context, etcdTlsFlags, lifeboat, rounds } from './context.ts';
-import { formatBytes, GiB, MiB, measure, median, type Sample } from './measure.ts';
+import { formatBytes, GiB, MiB, measure, median, type Sample, sequence } from './measure.ts';
 import { profileRun } from './profile.ts';
 import { Report } from './report.ts';
 
@@ -120,12 +120,7 @@ export async function backupSuite(ctx: Context, log: (text: string) => void): Pr
           steps.upload.push(upload);
           await Promise.all([db, tgz, pgp].map((f) => rm(f, { force: true })));
           await removeAll(s3, minio.bucket, 'manual/');
-          const parts = [save, tar, enc, upload];
-          return {
-            wallMs: parts.reduce((sum, p) => sum + p.wallMs, 0),
-            peakRss: Math.max(...parts.map((p) => p.peakRss)),
-            cpuMs: parts.reduce((sum, p) => sum + p.cpuMs, 0),
-          };
+          return sequence([save, tar, enc, upload]);
         },
       },
       {

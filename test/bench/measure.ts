@@ -112,6 +112,15 @@ export async function measure(c: Command): Promise<Sample> {
   return { wallMs, peakRss, cpuMs };
 }
 
+/** Commands run one after another as one step: their times summed, the largest peak RSS. */
+export function sequence(parts: Sample[]): Sample {
+  return {
+    wallMs: parts.reduce((sum, p) => sum + p.wallMs, 0),
+    peakRss: Math.max(...parts.map((p) => p.peakRss)),
+    cpuMs: parts.reduce((sum, p) => sum + p.cpuMs, 0),
+  };
+}
+
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);

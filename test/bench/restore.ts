@@ -13,7 +13,7 @@ import { ensureBinary } from '../infra/binaries.ts';
 import { auditorKey } from './auditor.ts';
 import { benchBucket, objects } from './bucket.ts';
 import { type Context, etcdTlsFlags, lifeboat, rounds } from './context.ts';
-import { formatBytes, MiB, measure, median, type Sample } from './measure.ts';
+import { formatBytes, MiB, measure, median, type Sample, sequence } from './measure.ts';
 import { profileRun } from './profile.ts';
 import { Report } from './report.ts';
 
@@ -36,6 +36,8 @@ export async function restoreSuite(ctx: Context, log: (text: string) => void): P
   const { minio, s3, store } = await benchBucket(ctx);
   const auditor = await auditorKey(ctx);
   const { gpg } = await ensureBinary('gpg');
+  const { jq } = await ensureBinary('jq');
+  await ensureBinary('zstd'); // for tar --zstd
 
   log('taking the backup to restore (not timed)');
   const taken = await measure(
@@ -107,7 +109,7 @@ export async function restoreSuite(ctx: Context, log: (text: string) => void): P
               '-o',
               'pipefail',
               '-c',
-              `jq -r '.entries[]|select(.type=="file")|"\\(.sha256)  \\(.path)"' lifeboat/manifest.json | sha256sum -c --quiet`,
+              `"${jq}" -r '.entries[]|select(.type=="file")|"\\(.sha256)  \\(.path)"' lifeboat/manifest.json | sha256sum -c --quiet`,
             ],
             cwd: out,
           });
@@ -117,12 +119,7 @@ export async function restoreSuite(ctx: Context, log: (text: string) => void): P
           steps.sha.push(sha);
           steps.open.push(open);
           steps.check.push(check);
-          const parts = [download, sha, open, check];
-          return {
-            wallMs: parts.reduce((sum, p) => sum + p.wallMs, 0),
-            peakRss: Math.max(...parts.map((p) => p.peakRss)),
-            cpuMs: parts.reduce((sum, p) => sum + p.cpuMs, 0),
-          };
+          return sequence([download, sha, open, check]);
         },
       },
       {

@@ -135,6 +135,17 @@ export const binaries = {
       },
     },
   },
+  // The restore benchmark's standard tools (test/bench/restore.ts): `tar --zstd` and the manifest check.
+  zstd: {
+    name: 'zstd',
+    version: 'debian',
+    source: { kind: 'debian', package: { zstd: 'zstd' }, paths: { zstd: '/usr/bin/zstd' } },
+  },
+  jq: {
+    name: 'jq',
+    version: 'debian',
+    source: { kind: 'debian', package: { jq: 'jq' }, paths: { jq: '/usr/bin/jq' } },
+  },
   gpg: {
     name: 'gpg',
     version: 'debian',

@@ -277,6 +277,23 @@ export async function contextMenu(
 }
 
 /**
+ * Does act, then waits up to withinMs for shown to be visible; three times at
+ * most. Whether shown ever appeared.
+ */
+async function untilShown(act: () => Promise<void>, shown: Locator, withinMs = 15_000): Promise<boolean> {
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await act();
+    const appeared = await shown
+      .first()
+      .waitFor({ state: 'visible', timeout: withinMs })
+      .then(() => true)
+      .catch(() => false);
+    if (appeared) return true;
+  }
+  return false;
+}
+
+/**
  * Runs a context-menu entry and waits until started (a progress or result
  * notification, say) is visible. A menu can close without running its entry
  * when the tree redraws under it (a busy machine makes that likelier), so
@@ -289,21 +306,10 @@ export async function runFromContextMenu(
   started: Locator,
   options: { timeoutMs?: number; startedWithinMs?: number } = {},
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await contextMenu(page, target, entry, options.timeoutMs);
-    const ran = await started
-      .first()
-      .waitFor({ state: 'visible', timeout: options.startedWithinMs ?? 15_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (ran) return;
-    if (attempt === 3) {
-      const shown = await visibleNotifications(page).catch(() => []);
-      throw new Error(
-        `"${entry}" showed no sign of running after three tries; shown: ${JSON.stringify(shown)}`,
-      );
-    }
-  }
+  const act = () => contextMenu(page, target, entry, options.timeoutMs);
+  if (await untilShown(act, started, options.startedWithinMs)) return;
+  const shown = await visibleNotifications(page).catch(() => []);
+  throw new Error(`"${entry}" showed no sign of running after three tries; shown: ${JSON.stringify(shown)}`);
 }
 
 /**
@@ -316,19 +322,9 @@ export async function clickUntil(
   shown: Locator,
   options: { withinMs?: number } = {},
 ): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await target.click();
-    const appeared = await shown
-      .first()
-      .waitFor({ state: 'visible', timeout: options.withinMs ?? 15_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (appeared) return;
-    if (attempt === 3) {
-      const label = (await target.textContent().catch(() => null)) ?? String(target);
-      throw new Error(`clicking "${label.trim()}" showed nothing after three tries`);
-    }
-  }
+  if (await untilShown(() => target.click(), shown, options.withinMs)) return;
+  const label = (await target.textContent().catch(() => null)) ?? String(target);
+  throw new Error(`clicking "${label.trim()}" showed nothing after three tries`);
 }
 
 /**

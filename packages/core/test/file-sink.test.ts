@@ -1,7 +1,8 @@
-// FileSink, the file writer of `snapshot save`, `fetch` and `verify --key`: the file holds exactly the bytes written, in
-// order, whatever the chunk sizes and however the file takes them, in writes
-// of at most 32 KiB; it stops at the first error (upstream or its own) without
-// a clean finish; and each chunk is in the file before the next is taken.
+// FileSink, the file writer of `snapshot save`, `fetch` and `verify --key`:
+// the file holds exactly the bytes written, in order, whatever the chunk sizes
+// and however the file takes them, in writes of at most 32 KiB; it stops at
+// the first error (upstream or its own) without a clean finish; and each chunk
+// is in the file before the next is taken.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

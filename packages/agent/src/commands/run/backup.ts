@@ -14,7 +14,7 @@ import { runPrune } from '../../operations/prune.ts';
 import { resolveConnection } from '../../operations/snapshot-save.ts';
 import { json } from '../../output.ts';
 import { lifeboatVersion } from '../../version.ts';
-import { fewerFullGcs, noTimedMinorGcs } from '../../young-gc.ts';
+import { streamingPipelineGcs } from '../../young-gc.ts';
 import { type BackupArgs, backupSettings as fields } from '../backup.ts';
 
 function text(settings: Settings, name: string): string | undefined {
@@ -34,8 +34,7 @@ async function readSecretFile(path: string, what: string): Promise<string> {
 }
 
 export async function backup(args: BackupArgs, io: Io): Promise<number> {
-  fewerFullGcs();
-  noTimedMinorGcs();
+  streamingPipelineGcs();
   const log = logger(io);
   const settings = await loadSettings(fields, {
     flags: args.flags,

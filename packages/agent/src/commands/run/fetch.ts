@@ -5,12 +5,11 @@ import { fetchBackup } from '../../operations/fetch.ts';
 import { readerKeys } from '../../operations/keys.ts';
 import { storeFromSettings } from '../../operations/open-store.ts';
 import { json } from '../../output.ts';
-import { fewerFullGcs, noTimedMinorGcs } from '../../young-gc.ts';
+import { streamingPipelineGcs } from '../../young-gc.ts';
 import type { FetchArgs } from '../fetch.ts';
 
 export async function fetch(args: FetchArgs, io: Io): Promise<number> {
-  fewerFullGcs();
-  noTimedMinorGcs();
+  streamingPipelineGcs();
   const store = await storeFromSettings(
     {
       store: args.store,

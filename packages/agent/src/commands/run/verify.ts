@@ -6,12 +6,11 @@ import { readerKeys } from '../../operations/keys.ts';
 import { storeFromSettings } from '../../operations/open-store.ts';
 import { verifyBackup } from '../../operations/verify.ts';
 import { json } from '../../output.ts';
-import { fewerFullGcs, noTimedMinorGcs } from '../../young-gc.ts';
+import { streamingPipelineGcs } from '../../young-gc.ts';
 import type { VerifyArgs } from '../verify.ts';
 
 export async function verify(args: VerifyArgs, io: Io): Promise<number> {
-  fewerFullGcs();
-  noTimedMinorGcs();
+  streamingPipelineGcs();
   const store = await storeFromSettings(
     {
       store: args.store,
